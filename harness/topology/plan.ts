@@ -1,0 +1,150 @@
+import { Batch } from '../exec/batch.js';
+import { bondCreateWords } from './bond-options.js';
+import type { ResolvedTopology } from './resolve.js';
+import type { Shaping } from './spec.js';
+
+/** STP port state numbers for `ip link set ... type bridge_slave state N`. */
+const PORT_STATE_NUMBER = {
+  disabled: 0,
+  listening: 1,
+  learning: 2,
+  forwarding: 3,
+  blocking: 4,
+} as const;
+
+/**
+ * The commands that build a topology, as few processes as possible: one `ip -batch` in the initial
+ * namespace that creates every namespace and veth pair (each end born in its namespace, so nothing
+ * ever appears outside them), then one `ip -batch` per namespace, and a `tc -batch` per namespace
+ * that has shaping.
+ */
+export interface BuildPlan {
+  namespaces: string[];
+  root: Batch;
+  perNamespace: Batch[];
+  shaping: Batch[];
+}
+
+export function planBuild(topo: ResolvedTopology, netnsOf: (node: string) => string): BuildPlan {
+  const nodes = [...topo.hosts, ...topo.switches.map((s) => s.name)];
+  const namespaces = nodes.map(netnsOf);
+  const root = new Batch('ip');
+  for (const ns of namespaces) root.add('netns', 'add', ns);
+  for (const l of topo.links) {
+    const mtu = l.mtu === undefined ? [] : ['mtu', l.mtu];
+    root.add(
+      'link',
+      'add',
+      l.a.ifname,
+      'netns',
+      netnsOf(l.a.node),
+      ...mtu,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      l.b.ifname,
+      'netns',
+      netnsOf(l.b.node),
+      ...mtu,
+    );
+  }
+
+  const batches = new Map(nodes.map((n) => [n, new Batch('ip', netnsOf(n))]));
+  const batchOf = (node: string): Batch => batches.get(node) as Batch;
+  for (const n of nodes) batchOf(n).add('link', 'set', 'lo', 'up');
+
+  for (const s of topo.switches) {
+    const b = batchOf(s.name);
+    const mask = s.groupFwdMask === undefined ? [] : ['group_fwd_mask', s.groupFwdMask];
+    // No STP and no forward delay: a port forwards as soon as it is up, as on an unmanaged switch.
+    // No multicast snooping: NS and IGMP probes of the bond reach every port.
+    b.add(
+      'link',
+      'add',
+      s.bridge,
+      'type',
+      'bridge',
+      'stp_state',
+      0,
+      'forward_delay',
+      0,
+      'mcast_snooping',
+      0,
+      ...mask,
+    );
+    for (const p of s.ports) {
+      b.add('link', 'set', p.ifname, 'master', s.bridge);
+      const port: (string | number)[] = [];
+      if (p.state !== undefined) port.push('state', PORT_STATE_NUMBER[p.state]);
+      if (p.groupFwdMask !== undefined) port.push('group_fwd_mask', p.groupFwdMask);
+      if (port.length > 0) b.add('link', 'set', p.ifname, 'type', 'bridge_slave', ...port);
+      b.add('link', 'set', p.ifname, 'up');
+    }
+    b.add('link', 'set', s.bridge, 'up');
+  }
+
+  for (const bond of topo.bonds) {
+    const b = batchOf(bond.host);
+    b.add(
+      'link',
+      'add',
+      bond.name,
+      'type',
+      'bond',
+      ...bondCreateWords(bond.options, { arp: bond.arpTargets, ns: bond.nsTargets }),
+    );
+    for (const s of bond.slaves) b.add('link', 'set', s, 'master', bond.name);
+    // The primary must name an existing slave, so it is set once the slaves are in.
+    if (bond.options.primary !== undefined)
+      b.add('link', 'set', bond.name, 'type', 'bond', 'primary', bond.options.primary);
+  }
+  for (const h of topo.hosts) {
+    const b = batchOf(h);
+    const ends = topo.links.flatMap((l) => [l.a, l.b]).filter((e) => e.node === h);
+    for (const e of ends) b.add('link', 'set', e.ifname, 'up');
+    for (const bond of topo.bonds.filter((x) => x.host === h))
+      b.add('link', 'set', bond.name, 'up');
+    for (const i of topo.interfaces.filter((x) => x.host === h)) {
+      b.add('address', 'add', `${i.ipv4}/${i.prefix4}`, 'dev', i.ifname);
+      // nodad: the address is usable at once instead of after duplicate detection.
+      b.add('address', 'add', `${i.ipv6}/${i.prefix6}`, 'dev', i.ifname, 'nodad');
+    }
+  }
+
+  const tcBatches = new Map<string, Batch>();
+  for (const l of topo.links) {
+    for (const side of ['a', 'b'] as const) {
+      const shape = l.shape[side];
+      if (shape === undefined) continue;
+      const end = l[side];
+      let b = tcBatches.get(end.node);
+      if (b === undefined) {
+        b = new Batch('tc', netnsOf(end.node));
+        tcBatches.set(end.node, b);
+      }
+      b.add('qdisc', 'replace', 'dev', end.ifname, 'root', ...shapingWords(shape));
+    }
+  }
+  return {
+    namespaces,
+    root,
+    perNamespace: [...batches.values()],
+    shaping: [...tcBatches.values()],
+  };
+}
+
+/** tc words for a shaping, with a burst large enough for a 100 Hz kernel (UML) at that rate. */
+export function shapingWords(shape: Shaping): string[] {
+  const bytesPerSecond = (shape.rateMbit * 1e6) / 8;
+  const burst = shape.burstKb ?? Math.max(32, Math.ceil(bytesPerSecond / 50 / 1024));
+  return [
+    'tbf',
+    'rate',
+    `${shape.rateMbit}mbit`,
+    'burst',
+    `${burst}kb`,
+    'latency',
+    `${shape.latencyMs ?? 50}ms`,
+  ];
+}
