@@ -3,6 +3,9 @@ import { bondCreateWords } from './bond-options.js';
 import type { ResolvedTopology } from './resolve.js';
 import type { Shaping } from './spec.js';
 
+/** veth ends are numbered from here; below it are lo and what the kernel makes by itself. */
+const FIRST_IFINDEX = 100;
+
 /** STP port state numbers for `ip link set ... type bridge_slave state N`. */
 const PORT_STATE_NUMBER = {
   disabled: 0,
@@ -30,25 +33,17 @@ export function planBuild(topo: ResolvedTopology, netnsOf: (node: string) => str
   const namespaces = nodes.map(netnsOf);
   const root = new Batch('ip');
   for (const ns of namespaces) root.add('netns', 'add', ns);
-  for (const l of topo.links) {
+  // Every veth end gets an ifindex unique in the topology. Fresh namespaces number their links
+  // alike (lo is 1, the first veth 2...), and when a veth's ifindex equals its peer's, linkwatch
+  // takes its carrier change for a non-urgent one and delays it up to a second: a bridge port
+  // stays disabled that long.
+  topo.links.forEach((l, i) => {
     const mtu = l.mtu === undefined ? [] : ['mtu', l.mtu];
-    root.add(
-      'link',
-      'add',
-      l.a.ifname,
-      'netns',
-      netnsOf(l.a.node),
-      ...mtu,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      l.b.ifname,
-      'netns',
-      netnsOf(l.b.node),
-      ...mtu,
-    );
-  }
+    const [ia, ib] = [FIRST_IFINDEX + 2 * i, FIRST_IFINDEX + 2 * i + 1];
+    const a = [l.a.ifname, 'netns', netnsOf(l.a.node), 'index', ia, ...mtu];
+    const b = ['name', l.b.ifname, 'netns', netnsOf(l.b.node), 'index', ib, ...mtu];
+    root.add('link', 'add', ...a, 'type', 'veth', 'peer', ...b);
+  });
 
   const batches = new Map(nodes.map((n) => [n, new Batch('ip', netnsOf(n))]));
   const batchOf = (node: string): Batch => batches.get(node) as Batch;

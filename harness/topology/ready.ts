@@ -45,12 +45,22 @@ export async function waitUntil(
   }
 }
 
-/** Why a link is not ready yet, or undefined when it is. */
+/**
+ * Why a link is not ready yet, or undefined when it is. Carrier (LOWER_UP) is what forwarding
+ * depends on; operstate follows it only after linkwatch's delay of up to a second.
+ */
 function linkProblem(l: IpLink): string | undefined {
   if (!l.flags.includes('UP')) return `${l.ifname} is administratively down`;
-  if (l.operstate === 'UP' || (l.operstate === 'UNKNOWN' && l.flags.includes('LOWER_UP')))
-    return undefined;
-  return `${l.ifname} is ${l.operstate}`;
+  if (!l.flags.includes('LOWER_UP')) return `${l.ifname} has no carrier (${l.operstate})`;
+  return undefined;
+}
+
+/** Why a bridge port does not forward yet. */
+function portProblem(l: IpLink): string | undefined {
+  const state = l.linkinfo?.info_slave_data?.state;
+  return state === 'forwarding'
+    ? undefined
+    : `port ${l.ifname} is ${String(state)}, not forwarding`;
 }
 
 /** Why a bond cannot carry traffic yet, or undefined when it can. */
@@ -90,6 +100,14 @@ export async function waitForLinks(
   for (const s of topo.switches) want(s.name, s.bridge);
   for (const b of topo.bonds) want(b.host, b.name);
   const bonds = new Set(topo.bonds.map((b) => `${b.host}:${b.name}`));
+  // Ports left to their default must reach forwarding; the bridge follows carrier by itself.
+  const forwarding = new Set(
+    topo.switches.flatMap((s) =>
+      s.ports
+        .filter((p) => (p.state ?? 'forwarding') === 'forwarding')
+        .map((p) => `${s.name}:${p.ifname}`),
+    ),
+  );
 
   await waitUntil(
     'links',
@@ -100,7 +118,10 @@ export async function waitForLinks(
           for (const name of names) {
             const l = links.find((x) => x.ifname === name);
             if (l === undefined) return `${node}:${name} does not exist`;
-            const problem = bonds.has(`${node}:${name}`) ? bondProblem(l) : linkProblem(l);
+            const problem = bonds.has(`${node}:${name}`)
+              ? bondProblem(l)
+              : (linkProblem(l) ??
+                (forwarding.has(`${node}:${name}`) ? portProblem(l) : undefined));
             if (problem !== undefined) return `${node}: ${problem}`;
           }
           return undefined;
