@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'results/', '.tap/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'results/', '.tap/', 'coverage/', '.exp/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
