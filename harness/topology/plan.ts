@@ -6,15 +6,6 @@ import type { Shaping } from './spec.js';
 /** veth ends are numbered from here; below it are lo and what the kernel makes by itself. */
 const FIRST_IFINDEX = 100;
 
-/** STP port state numbers for `ip link set ... type bridge_slave state N`. */
-const PORT_STATE_NUMBER = {
-  disabled: 0,
-  listening: 1,
-  learning: 2,
-  forwarding: 3,
-  blocking: 4,
-} as const;
-
 /**
  * The commands that build a topology, as few processes as possible: one `ip -batch` in the initial
  * namespace that creates every namespace and veth pair (each end born in its namespace, so nothing
@@ -70,10 +61,9 @@ export function planBuild(topo: ResolvedTopology, netnsOf: (node: string) => str
     );
     for (const p of s.ports) {
       b.add('link', 'set', p.ifname, 'master', s.bridge);
-      const port: (string | number)[] = [];
-      if (p.state !== undefined) port.push('state', PORT_STATE_NUMBER[p.state]);
-      if (p.groupFwdMask !== undefined) port.push('group_fwd_mask', p.groupFwdMask);
-      if (port.length > 0) b.add('link', 'set', p.ifname, 'type', 'bridge_slave', ...port);
+      // Port states are set by Topology.build once the port is up: the kernel refuses them before.
+      if (p.groupFwdMask !== undefined)
+        b.add('link', 'set', p.ifname, 'type', 'bridge_slave', 'group_fwd_mask', p.groupFwdMask);
       b.add('link', 'set', p.ifname, 'up');
     }
     b.add('link', 'set', s.bridge, 'up');

@@ -29,8 +29,11 @@ export interface TopologySpec {
 /** Room for per-host settings; a host needs none today. */
 export type HostSpec = Record<string, never>;
 
-/** STP port states, as `bridge link set ... state` names them. */
-export const PORT_STATES = ['disabled', 'listening', 'learning', 'forwarding', 'blocking'] as const;
+/**
+ * Bridge port states, as `bridge link set ... state` names them; the index is the kernel's number.
+ * No 'blocking': with STP off the bridge turns a blocking port straight back to forwarding.
+ */
+export const PORT_STATES = ['disabled', 'listening', 'learning', 'forwarding'] as const;
 export type PortState = (typeof PORT_STATES)[number];
 
 export interface SwitchSpec {

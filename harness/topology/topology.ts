@@ -77,7 +77,19 @@ export class Topology {
     const ready = options.ready ?? 'ping';
     const wait = { signal: run.signal, timeoutMs: options.readyTimeoutMs };
     run.log(`topology: waiting until ready (${ready})`);
-    if (ready !== 'none') await waitForLinks(resolved, netnsOf, wait);
+    // A port state holds only once the bridge has enabled the port (it resets the state then), so
+    // every port must forward first; then the states the topology asks for are applied.
+    const states = resolved.switches.flatMap((s) =>
+      s.ports.flatMap((p) => (p.state === undefined ? [] : [{ sw: s.name, ...p, state: p.state }])),
+    );
+    if (ready !== 'none' || states.length > 0) {
+      const allForwarding = resolved.switches.map((s) => ({
+        ...s,
+        ports: s.ports.map((p) => ({ ...p, state: undefined })),
+      }));
+      await waitForLinks({ ...resolved, switches: allForwarding }, netnsOf, wait);
+    }
+    await settleAll(states.map((p) => topo.setPortState(p.sw, p.ifname, p.state)));
     if (ready === 'ping') await waitForPing(resolved, netnsOf, wait);
     return topo;
   }
@@ -188,13 +200,14 @@ export class Topology {
     this.#port(switchName, port);
     if (!PORT_STATES.includes(state))
       throw new InputError('state', state, `expected one of ${PORT_STATES.join(', ')}`);
+    // Not `ip link set ... type bridge_slave state`: that also announces a link change, on which
+    // the bridge re-enables a disabled port at once.
     await this.exec(switchName, [
-      'ip',
+      'bridge',
       'link',
       'set',
+      'dev',
       port,
-      'type',
-      'bridge_slave',
       'state',
       String(PORT_STATES.indexOf(state)),
     ]);
