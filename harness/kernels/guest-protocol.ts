@@ -1,0 +1,64 @@
+/**
+ * What the host and the guest entry (guest-main.ts) say to each other. The job goes in as a JSON
+ * file in the share folder; two marker lines come back on the console, tagged with a nonce that
+ * only this run knows, so nothing the command prints can be taken for a marker. The command's
+ * exit status also comes back as the guest kernel's own exit status (UML: /proc/exitcode).
+ */
+
+/** The job file the host writes into the share folder; the guest entry deletes it once read. */
+export interface GuestJobFile {
+  version: 1;
+  nonce: string;
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export type GuestMarker =
+  | { kind: 'ready'; kernelRelease: string }
+  | { kind: 'exit'; exitCode: number; signal: string | undefined };
+
+const TAG = 'bondlab-guest';
+
+/** The job file's name inside the share folder. */
+export function jobFileName(nonce: string): string {
+  return `.${TAG}-${nonce}.job.json`;
+}
+
+/** Printed by the guest entry just before it starts the command. */
+export function readyLine(nonce: string, kernelRelease: string): string {
+  return `${TAG} ${nonce} ready ${kernelRelease}`;
+}
+
+/** Printed by the guest entry once the command has ended. */
+export function exitLine(nonce: string, exitCode: number, signal: string | undefined): string {
+  return `${TAG} ${nonce} exit ${exitCode}${signal === undefined ? '' : ` ${signal}`}`;
+}
+
+/** The marker a console line carries for this nonce, else undefined. */
+export function parseMarker(line: string, nonce: string): GuestMarker | undefined {
+  const words = line.trim().split(' ');
+  if (words[0] !== TAG || words[1] !== nonce) return undefined;
+  if (words[2] === 'ready' && words[3] !== undefined) {
+    return { kind: 'ready', kernelRelease: words[3] };
+  }
+  if (words[2] === 'exit' && /^\d+$/.test(words[3] ?? '')) {
+    return { kind: 'exit', exitCode: Number(words[3]), signal: words[4] };
+  }
+  return undefined;
+}
+
+/** Reads a job file's text; raises a TypeError naming what is wrong. */
+export function parseJobFile(text: string): GuestJobFile {
+  const job = JSON.parse(text) as Partial<GuestJobFile>;
+  const strings = (v: unknown): v is string[] =>
+    Array.isArray(v) && v.every((s) => typeof s === 'string');
+  if (job.version !== 1) throw new TypeError(`job file: unknown version ${String(job.version)}`);
+  if (typeof job.nonce !== 'string') throw new TypeError('job file: nonce is missing');
+  if (!strings(job.argv) || job.argv.length === 0) throw new TypeError('job file: argv is empty');
+  if (typeof job.cwd !== 'string') throw new TypeError('job file: cwd is missing');
+  if (typeof job.env !== 'object' || !strings(Object.values(job.env))) {
+    throw new TypeError('job file: env must map names to strings');
+  }
+  return job as GuestJobFile;
+}

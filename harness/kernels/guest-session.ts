@@ -1,0 +1,66 @@
+import { ConsoleLines } from './console.js';
+import { parseMarker } from './guest-protocol.js';
+
+/**
+ * Follows one guest run through its console: boot lines until the ready marker, then the
+ * command's lines (handed to `onOutput`), then the exit marker. Boot and shutdown lines are kept
+ * in the tail for errors but not passed on.
+ */
+export class GuestSession {
+  readonly console: ConsoleLines;
+  readonly #nonce: string;
+  readonly #startedAt: number;
+  readonly #onOutput: ((line: string) => void) | undefined;
+  readonly #onReady: () => void;
+  #readyMs: number | undefined;
+  #kernelRelease: string | undefined;
+  #exit: { exitCode: number; signal: string | undefined } | undefined;
+
+  constructor(
+    nonce: string,
+    startedAt: number,
+    onOutput: ((line: string) => void) | undefined,
+    onReady: () => void = () => undefined,
+  ) {
+    this.#nonce = nonce;
+    this.#startedAt = startedAt;
+    this.#onOutput = onOutput;
+    this.#onReady = onReady;
+    this.console = new ConsoleLines((line) => {
+      this.#line(line);
+    });
+  }
+
+  /** Launch until the command started, ms; undefined while booting. */
+  get readyMs(): number | undefined {
+    return this.#readyMs;
+  }
+
+  get kernelRelease(): string | undefined {
+    return this.#kernelRelease;
+  }
+
+  /** The command's end as the guest reported it; undefined while it runs (or if it never did). */
+  get commandExit(): { exitCode: number; signal: string | undefined } | undefined {
+    return this.#exit;
+  }
+
+  /** Whether the console shows a kernel panic. */
+  get panicked(): boolean {
+    return this.console.tail.some((l) => l.includes('Kernel panic'));
+  }
+
+  #line(line: string): void {
+    const marker = parseMarker(line, this.#nonce);
+    if (this.#readyMs === undefined) {
+      if (marker?.kind !== 'ready') return;
+      this.#readyMs = performance.now() - this.#startedAt;
+      this.#kernelRelease = marker.kernelRelease;
+      this.#onReady();
+    } else if (this.#exit === undefined) {
+      if (marker?.kind === 'exit')
+        this.#exit = { exitCode: marker.exitCode, signal: marker.signal };
+      else this.#onOutput?.(line);
+    }
+  }
+}
