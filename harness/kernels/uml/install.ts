@@ -1,0 +1,79 @@
+import { accessSync, constants, readdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { EnvironmentError } from '../../errors.js';
+import { installHint } from '../../exec/run.js';
+
+/** Where Debian's user-mode-linux package puts the guest's modules, one folder per release. */
+export const UML_MODULES_DIR = '/usr/lib/uml/modules';
+
+/** The host programs a UML guest needs, as absolute paths. */
+export interface UmlInstall {
+  /** The UML kernel, `linux.uml`. */
+  binary: string;
+  /** The guest's `uname -r`, from its modules folder. */
+  release: string;
+  /** util-linux `setpriv`: ties the guest's life to the harness (parent-death signal). */
+  setpriv: string;
+}
+
+/** The absolute path of `name` on PATH, else undefined. */
+export function findOnPath(name: string, path = process.env.PATH ?? ''): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** The UML kernel's release: the one folder under /usr/lib/uml/modules. */
+export function umlRelease(modulesDir = UML_MODULES_DIR): string | undefined {
+  try {
+    return readdirSync(modulesDir).sort().at(-1);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Finds linux.uml, its modules and the helpers it needs, or says exactly what to install. Checked
+ * on every run (a few stat calls), so an install made meanwhile is picked up.
+ */
+export function findUmlInstall(): UmlInstall {
+  // sbin folders too: a non-login root shell may lack them, and modprobe lives there.
+  const path = `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`;
+  const binary = findOnPath('linux.uml', path);
+  const release = umlRelease();
+  if (binary === undefined || release === undefined) {
+    throw new EnvironmentError(
+      binary === undefined
+        ? 'linux.uml (User-mode Linux) is not installed: the uml kernel needs it'
+        : `linux.uml is installed but ${UML_MODULES_DIR} holds no modules folder`,
+      { hint: installHint('linux.uml') },
+    );
+  }
+  // Module autoload inside the guest runs the host's modprobe.
+  if (findOnPath('modprobe', path) === undefined) {
+    throw new EnvironmentError(
+      'modprobe (kmod) is not installed: the uml guest loads bonding with it',
+      {
+        hint: installHint('modprobe'),
+      },
+    );
+  }
+  const setpriv = findOnPath('setpriv', path);
+  if (setpriv === undefined) {
+    throw new EnvironmentError(
+      'setpriv is not installed: the uml guest is tied to bondlab with it',
+      {
+        hint: 'apt-get update && apt-get install -y util-linux',
+      },
+    );
+  }
+  return { binary, release, setpriv };
+}
