@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { cachedDebianKernels, debianKernelDir } from '../../harness/kernels/qemu/debian-kernel.js';
+import {
+  BOOT_MODULES,
+  bootModuleFiles,
+  ensureInitramfs,
+} from '../../harness/kernels/qemu/initramfs.js';
+import { findQemuInstall } from '../../harness/kernels/qemu/install.js';
+import { ROOT } from '../fixtures/host.js';
+
+const install = findQemuInstall();
+const init = join(ROOT, 'harness', 'kernels', 'qemu', 'init.sh');
+
+void t.test('an initramfs without modules holds busybox and init, made once', async (t) => {
+  const dir = t.testdir();
+  const input = { busybox: install.busybox, init, modulesRoot: undefined, release: '6.9.0' };
+  const path = await ensureInitramfs(dir, input);
+  t.match(path, /initramfs-[0-9a-f]{16}\.cpio$/);
+  const archive = readFileSync(path);
+  t.ok(archive.includes(readFileSync(init)), 'init.sh is in it');
+  t.ok(archive.includes(Buffer.from('bin/busybox\0')));
+  t.equal(await ensureInitramfs(dir, input), path, 'the same inputs give the same file');
+});
+
+const version = cachedDebianKernels().at(-1);
+void t.test(
+  'the boot modules of a Debian kernel, with their dependencies, in load order',
+  {
+    skip:
+      version === undefined ? 'no Debian kernel prepared yet (qemu.test.ts prepares one)' : false,
+  },
+  async (t) => {
+    const root = debianKernelDir(version ?? '');
+    const files = await bootModuleFiles(root, version ?? '');
+    const names = files.map((f) =>
+      f
+        .split('/')
+        .at(-1)
+        ?.replace(/\.ko.*$/, ''),
+    );
+    for (const module of BOOT_MODULES) t.ok(names.includes(module), `${module} is loaded`);
+    t.ok(names.indexOf('virtio') < names.indexOf('virtio_pci'), 'virtio before virtio_pci');
+    t.ok(names.indexOf('9pnet') < names.indexOf('9pnet_virtio'), '9pnet before 9pnet_virtio');
+    t.equal(new Set(names).size, names.length, 'each once');
+  },
+);
+
+void t.test('a modules folder without the boot modules is refused, naming them', async (t) => {
+  const root = t.testdir({ lib: { modules: { '6.9.0': { 'modules.dep': '' } } } });
+  await t.rejects(bootModuleFiles(root, '6.9.0'), { code: 'E_INPUT', message: /9p/ });
+});
