@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../../errors.js';
+import type { GuestJob } from '../guest.js';
+
+/** Where vagrant/Vagrantfile puts the project in the VM (its GUEST_ROOT; a test checks both). */
+export const GUEST_PROJECT_ROOT = '/bondlab';
+
+/** The Node.js that vagrant/provision/system.sh installs in the VM. */
+export const GUEST_NODE = '/usr/local/bin/node';
+
+/** The wrapper that runs a job in the VM (vagrant/guest/run-job.sh), as the VM sees it. */
+export const GUEST_RUN_JOB = `${GUEST_PROJECT_ROOT}/vagrant/guest/run-job.sh`;
+
+/** The project's root on the host: the nearest folder above `from` that holds vagrant/Vagrantfile. */
+export function findProjectRoot(from: string = fileURLToPath(import.meta.url)): string {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'vagrant', 'Vagrantfile'))) return dir;
+    if (dirname(dir) === dir) {
+      throw new Error(`no vagrant/Vagrantfile in any folder above ${from}`);
+    }
+  }
+}
+
+/** A job as the VM runs it. */
+export interface GuestSideJob {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function inside(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(`${dir}/`);
+}
+
+/**
+ * Translates a job's host paths for the VM. The VM has a copy of the project at
+ * GUEST_PROJECT_ROOT (rsync) and a copy of `shareDir` at the same path as on the host (tar over
+ * ssh); every other path is the VM's own. So a word that is a path inside the project is moved
+ * under GUEST_PROJECT_ROOT, a word inside `shareDir` is kept, and the host's node (`argv[0]` equal
+ * to `hostNode`) becomes the VM's. Only whole words are translated (`--out=/path` is not).
+ * Validates the job: `cwd` must be inside the project or `shareDir`, env names must be names.
+ */
+export function toGuestJob(
+  job: GuestJob,
+  projectRoot: string,
+  hostNode: string = process.execPath,
+): GuestSideJob {
+  const root = resolve(projectRoot);
+  const share = resolve(job.shareDir);
+  if (!isAbsolute(job.shareDir) || share.split('/').filter(Boolean).length < 2) {
+    // The VM gets its own copy at this path and loses it after the job: never a top folder.
+    throw new InputError(
+      'shareDir',
+      job.shareDir,
+      'an absolute host path at least two folders deep (e.g. /tmp/bondlab-1234) is required',
+    );
+  }
+  const word = (w: string): string => {
+    if (!isAbsolute(w)) return w;
+    const p = resolve(w);
+    if (inside(p, share)) return w;
+    if (inside(p, root)) return GUEST_PROJECT_ROOT + p.slice(root.length);
+    return w;
+  };
+  const [first, ...rest] = job.argv;
+  if (first === undefined) throw new InputError('argv', job.argv, 'a command is required');
+  const cwd = resolve(job.cwd);
+  if (!inside(cwd, root) && !inside(cwd, share)) {
+    throw new InputError(
+      'cwd',
+      job.cwd,
+      `a folder inside the project (${root}) or the job's shareDir (${share}) is required: only those exist in the VM`,
+    );
+  }
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(job.env ?? {})) {
+    if (!ENV_NAME.test(name)) {
+      throw new InputError(`env.${name}`, name, 'a variable name is letters, digits and _');
+    }
+    env[name] = word(value);
+  }
+  return {
+    argv: [first === hostNode ? GUEST_NODE : word(first), ...rest.map(word)],
+    cwd: word(cwd),
+    env,
+  };
+}
