@@ -15,6 +15,7 @@ export class GuestSession {
   #readyMs: number | undefined;
   #kernelRelease: string | undefined;
   #exit: { exitCode: number; signal: string | undefined } | undefined;
+  #panic: string | undefined;
 
   constructor(
     nonce: string,
@@ -45,12 +46,18 @@ export class GuestSession {
     return this.#exit;
   }
 
-  /** Whether the console shows a kernel panic. */
+  /** The console's "Kernel panic - ..." line, if the guest kernel panicked (it may have scrolled out of the tail since). */
+  get panic(): string | undefined {
+    return this.#panic;
+  }
+
+  /** Whether the guest kernel panicked. */
   get panicked(): boolean {
-    return this.console.tail.some((l) => l.includes('Kernel panic'));
+    return this.#panic !== undefined;
   }
 
   #line(line: string): void {
+    if (line.includes('Kernel panic')) this.#panic ??= line.trim();
     const marker = parseMarker(line, this.#nonce);
     if (this.#readyMs === undefined) {
       if (marker?.kind !== 'ready') return;

@@ -40,13 +40,16 @@ export function umlRelease(modulesDir = UML_MODULES_DIR): string | undefined {
   }
 }
 
+/** PATH plus the system folders: a non-login root shell may lack sbin, where modprobe lives. */
+export function searchPath(): string {
+  return `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`;
+}
+
 /**
- * Finds linux.uml, its modules and the helpers it needs, or says exactly what to install. Checked
- * on every run (a few stat calls), so an install made meanwhile is picked up.
+ * Finds linux.uml, its modules and the helpers it needs on `path`, or says exactly what to
+ * install. Checked on every run (a few stat calls), so an install made meanwhile is picked up.
  */
-export function findUmlInstall(): UmlInstall {
-  // sbin folders too: a non-login root shell may lack them, and modprobe lives there.
-  const path = `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`;
+export function findUmlInstall(path = searchPath()): UmlInstall {
   const binary = findOnPath('linux.uml', path);
   const release = umlRelease();
   if (binary === undefined || release === undefined) {

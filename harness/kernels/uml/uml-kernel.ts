@@ -167,7 +167,8 @@ function stoppedError(reason: StopReason, d: GuestErrorDetails): GuestError {
 /** The guest's result, or the error that says why there is none. */
 function result(session: GuestSession, exit: ProcessExit, startedAt: number): GuestResult {
   const d = details(session, exit, startedAt);
-  const panic = session.panicked ? 'the guest kernel panicked' : undefined;
+  const panic =
+    session.panic === undefined ? undefined : `the guest kernel panicked: ${session.panic}`;
   if (session.readyMs === undefined || session.kernelRelease === undefined) {
     throw new GuestError('E_NOT_READY', panic ?? 'stopped before the command started', d, {
       hint:
