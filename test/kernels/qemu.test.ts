@@ -12,11 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { GuestError } from '../../harness/kernels/guest-error.js';
-import {
-  availableDebianKernels,
-  cachedDebianKernels,
-  compareVersions,
-} from '../../harness/kernels/qemu/debian-kernel.js';
+import { newestDebianKernel } from '../../harness/kernels/qemu/debian-kernel.js';
 import { qemuKernel } from '../../harness/kernels/qemu/qemu-kernel.js';
 import { cleanDeadRuns } from '../../harness/lifecycle/clean.js';
 import { withRun } from '../../harness/lifecycle/run-context.js';
@@ -25,19 +21,11 @@ import { ensureBuilt, isolateState, leaks, ROOT, snapshot } from '../fixtures/ho
 ensureBuilt();
 isolateState(t);
 
-/** The newest Debian 6.1 kernel already prepared, else the newest apt has (KERNELS.md's). */
-async function debianVersion(): Promise<string> {
-  const family = /^6\.1\.0-\d+-amd64$/;
-  const cached = cachedDebianKernels().filter((v) => family.test(v));
-  const pool =
-    cached.length > 0 ? cached : (await availableDebianKernels()).filter((v) => family.test(v));
-  const newest = pool.sort(compareVersions).at(-1);
-  if (newest === undefined)
-    throw new Error('apt lists no linux-image-6.1.0-N-amd64: run apt-get update');
-  return newest;
-}
+/** KERNELS.md's measurements are of Debian 6.1 kernels: the newest one prepared, else apt's. */
+const version = await newestDebianKernel((v) => /^6\.1\.0-\d+-amd64$/.test(v));
+if (version === undefined)
+  throw new Error('apt lists no linux-image-6.1.0-N-amd64: apt-get update');
 
-const version = await debianVersion();
 const kernel = qemuKernel({ version });
 const share = mkdtempSync(join(tmpdir(), 'bondlab-qemu-test-'));
 t.teardown(() => {

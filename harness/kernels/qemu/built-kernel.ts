@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../../errors.js';
 import { extractVmlinux, readBzImageHeader, vmlinuxRelease } from './bzimage.js';
 import { prepareOnce, qemuCacheDir } from './cache.js';
@@ -84,7 +84,7 @@ export async function prepareBuiltKernel(
     writeFileSync(join(temp, KERNEL_RECORD), `${JSON.stringify(record, null, 2)}\n`);
   });
   const prepared = readPrepared(dir, `qemu:${path}`, made ? performance.now() - started : 0);
-  return { ...prepared, modulesRoot: findModulesRoot(real, release, options.modules) };
+  return { ...prepared, modulesRoot: findModulesRoot(resolve(path), release, options.modules) };
 }
 
 function findModulesRoot(

@@ -61,6 +61,19 @@ export function cachedDebianKernels(): string[] {
     .sort(compareVersions);
 }
 
+/**
+ * The newest Debian kernel that `accept`s: among those already prepared if any do (no download),
+ * else among those apt has. Undefined if none.
+ */
+export async function newestDebianKernel(
+  accept: (version: string) => boolean = () => true,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const cached = cachedDebianKernels().filter(accept);
+  if (cached.length > 0) return cached.at(-1);
+  return (await availableDebianKernels(signal)).filter(accept).at(-1);
+}
+
 /** The cache folder of a Debian kernel version. */
 export function debianKernelDir(version: string): string {
   return join(qemuCacheDir(), `debian-${version}`);

@@ -36,8 +36,11 @@ if [ "$1" != run ]; then
 		insmod "/lib/modules/$module" || fail "cannot load $module"
 	done </etc/bondlab-modules
 	opts=trans=virtio,version=9p2000.L,msize=262144
-	mount -t 9p -o "$opts,cache=loose,ro" bondlab-root /newroot ||
-		fail "cannot mount the host's root over 9p (virtio-pci and 9p missing from the kernel?)"
+	if ! mount -t 9p -o "$opts,cache=loose,ro" bondlab-root /newroot; then
+		[ "$BONDLAB_MODULES" = 1 ] || fail "cannot mount the host's root over 9p: this kernel has" \
+			"no CONFIG_VIRTIO_PCI, CONFIG_NET_9P_VIRTIO and CONFIG_9P_FS built in, and no modules were given"
+		fail "cannot mount the host's root over 9p"
+	fi
 	mount -t proc -o nosuid,nodev,noexec proc /newroot/proc
 	mount -t sysfs -o nosuid,nodev,noexec sysfs /newroot/sys
 	mount --move /dev /newroot/dev

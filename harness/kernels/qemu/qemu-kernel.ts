@@ -13,11 +13,7 @@ import { GuestSession } from '../guest-session.js';
 import { checkJobVisible } from '../uml/command-line.js';
 import { prepareBuiltKernel } from './built-kernel.js';
 import { qemuCommandLine } from './command-line.js';
-import {
-  availableDebianKernels,
-  cachedDebianKernels,
-  prepareDebianKernel,
-} from './debian-kernel.js';
+import { newestDebianKernel, prepareDebianKernel } from './debian-kernel.js';
 import { QemuProcess, type ProcessExit } from './guest-process.js';
 import { ensureInitramfs } from './initramfs.js';
 import { findQemuInstall, type QemuInstall } from './install.js';
@@ -171,8 +167,7 @@ async function prepareQemu(
 
 /** Plain `qemu`: the newest Debian kernel already in the cache, else the newest apt has. */
 async function defaultVersion(signal: AbortSignal | undefined): Promise<string> {
-  const cached = cachedDebianKernels();
-  const newest = (cached.length > 0 ? cached : await availableDebianKernels(signal)).at(-1);
+  const newest = await newestDebianKernel(undefined, signal);
   if (newest === undefined) {
     throw new InputError(
       '--kernel',
