@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { killGroup } from '../uml/guest-process.js';
 import type { QemuLaunch } from './command-line.js';
 
 export interface ProcessExit {
@@ -69,5 +68,15 @@ export class QemuProcess {
     timer.abort();
     if (!graceful) killGroup(this.pid, 'SIGKILL');
     return this.exited;
+  }
+}
+
+/** Signals a process group; false if it no longer exists. */
+function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
   }
 }
