@@ -41,9 +41,15 @@ stop_job() {
     n=$((n + 1))
     sleep 0.05
   done
+  # SIGKILL after the grace time unless the group is gone first (checked often, so a group id
+  # that the kernel hands out again is not hit by mistake).
   (
-    sleep "$grace"
-    kill -s KILL -- "-$job" 2>/dev/null
+    n=$((grace * 10))
+    while [ "$n" -gt 0 ] && kill -s 0 -- "-$job" 2>/dev/null; do
+      sleep 0.1
+      n=$((n - 1))
+    done
+    [ "$n" -gt 0 ] || kill -s KILL -- "-$job" 2>/dev/null
   ) >/dev/null 2>&1 </dev/null &
 }
 trap stop_job TERM INT HUP

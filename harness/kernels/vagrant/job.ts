@@ -13,12 +13,30 @@ export const GUEST_STOP_GRACE_S = 15;
 
 const TAIL_LINES = 50;
 
+/** Where the wrapper and the project are, and how to become root: the VM's, or a test's. */
+export interface JobLayout {
+  runJob: string;
+  projectRoot: string;
+  asRoot: readonly string[];
+}
+
+/** The VM's layout: sudo without a password prompt (Vagrant boxes allow it). */
+export const GUEST_LAYOUT: JobLayout = {
+  runJob: GUEST_RUN_JOB,
+  projectRoot: GUEST_PROJECT_ROOT,
+  asRoot: ['sudo', '-n', '--'],
+};
+
 /**
  * The argv that `vagrant ssh` runs in the VM for `job`: sudo, the guest wrapper, then `env` with
  * the job's variables and its argv. Every word is passed through unchanged; quoting for the
  * remote shell happens once, in VagrantCli.ssh.
  */
-export function remoteJobArgv(job: GuestSideJob, stopGraceS = GUEST_STOP_GRACE_S): string[] {
+export function remoteJobArgv(
+  job: GuestSideJob,
+  stopGraceS = GUEST_STOP_GRACE_S,
+  layout: JobLayout = GUEST_LAYOUT,
+): string[] {
   const [file] = job.argv;
   if (file === undefined || file.includes('=')) {
     // `env` would take a first word with "=" for a variable.
@@ -26,14 +44,12 @@ export function remoteJobArgv(job: GuestSideJob, stopGraceS = GUEST_STOP_GRACE_S
   }
   const vars = Object.entries(job.env).map(([name, value]) => `${name}=${value}`);
   return [
-    'sudo',
-    '-n',
-    '--',
+    ...layout.asRoot,
     'env',
     `BONDLAB_STOP_GRACE=${stopGraceS}`,
     'sh',
-    GUEST_RUN_JOB,
-    GUEST_PROJECT_ROOT,
+    layout.runJob,
+    layout.projectRoot,
     job.cwd,
     '--',
     'env',
