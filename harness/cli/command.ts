@@ -15,6 +15,8 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {
 export interface ParsedArgs {
   values: Record<string, string | boolean | string[] | boolean[] | undefined>;
   positionals: string[];
+  /** The command's arguments as given, to pass on to a guest. */
+  raw: string[];
 }
 
 /** One `bondlab` command: its help text and what it does. Returns the exit status. */

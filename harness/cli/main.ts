@@ -80,7 +80,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       io.out(commandHelp(command));
       return 0;
     }
-    return await command.run({ values: parsed.values, positionals: parsed.positionals }, io);
+    return await command.run(
+      { values: parsed.values, positionals: parsed.positionals, raw: [...rest] },
+      io,
+    );
   } catch (error) {
     io.err(`bondlab: ${formatError(error)}`);
     return error instanceof BondlabError ? error.exitStatus : 1;

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { release } from 'node:os';
 import { formatError } from '../errors.js';
 import { Batch } from '../exec/batch.js';
 import { CommandError } from '../exec/command-error.js';
 import { installHint, run } from '../exec/run.js';
 import { withRun } from '../lifecycle/run-context.js';
+import { guestChecks } from './guests.js';
 import { hasNetworkPrivileges } from './privilege.js';
 
 export type CheckStatus = 'ok' | 'missing' | 'info';
@@ -171,12 +171,11 @@ export async function runChecks(): Promise<Check[]> {
           required: true,
         },
   );
-  const [ip, iperf3, ping, modprobe, uml] = await Promise.all([
+  const [ip, iperf3, ping, modprobe] = await Promise.all([
     toolVersion(['ip', '-V'], /iproute2-([\w.-]+)/),
     toolVersion(['iperf3', '--version'], /iperf (\S+)/),
     toolVersion(['ping', '-V'], /(s\d+|\d[\w.]*)/),
     toolVersion(['modprobe', '--version'], /kmod version (\S+)/),
-    Promise.resolve(existsSync('/usr/bin/linux.uml') ? 'user-mode-linux (linux.uml)' : undefined),
   ]);
   checks.push(tool('ip', ip, true, 'builds every topology'));
   checks.push(tool('iperf3', iperf3, true, 'measures throughput'));
@@ -185,17 +184,7 @@ export async function runChecks(): Promise<Check[]> {
     tool('modprobe', modprobe, false, 'loads bonding, and modules inside a guest kernel'),
   );
   if (root && ip !== undefined) checks.push(...(await kernelChecks()));
-  checks.push(
-    uml === undefined
-      ? {
-          name: 'guest: uml',
-          status: 'info',
-          detail: 'User-mode Linux is not installed',
-          fix: installHint('linux.uml'),
-          required: false,
-        }
-      : { name: 'guest: uml', status: 'ok', detail: uml, required: false },
-  );
+  checks.push(...guestChecks());
   return checks;
 }
 

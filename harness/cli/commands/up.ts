@@ -8,6 +8,8 @@ import type { TopologySpec } from '../../topology/spec.js';
 import { Topology } from '../../topology/topology.js';
 import { expectInteger } from '../../topology/validate.js';
 import type { Command } from '../command.js';
+import { KERNEL_OPTION, onKernels } from '../on-kernels.js';
+import { resolveTopology } from '../../topology/resolve.js';
 
 const MAX_HOLD_S = 3600;
 
@@ -51,9 +53,11 @@ export const up: Command = {
       description: `keep it this long before teardown (0-${MAX_HOLD_S}, default 0)`,
     },
     json: { type: 'boolean', description: 'print the kernel state as JSON' },
+    kernel: KERNEL_OPTION,
   },
   allowPositionals: true,
-  async run({ values, positionals }, io) {
+  async run(args, io) {
+    const { values, positionals } = args;
     const [source, ...extra] = positionals;
     if (source === undefined || extra.length > 0) {
       throw new InputError(
@@ -63,43 +67,50 @@ export const up: Command = {
       );
     }
     const holdS = expectInteger('--hold', values.hold ?? '0', 0, MAX_HOLD_S, 's');
-    const spec = loadSpec(source);
+    const raw = loadSpec(source);
+    // Validated here, before any guest boots: bad input costs nothing and creates nothing.
+    resolveTopology(raw);
+    const spec = raw as TopologySpec;
     requireRoot('up');
-    return withRun(
-      async (r) => {
-        const started = performance.now();
-        // Topology.build validates the parsed JSON before it creates anything.
-        const topo = await Topology.build(r, spec as TopologySpec);
-        io.err(`run ${r.id}: built and ready in ${Math.round(performance.now() - started)} ms`);
-        const state = await topo.state();
-        if (values.json === true) {
-          io.out(
-            JSON.stringify({ run: r.id, interfaces: topo.resolved.interfaces, state }, null, 2),
-          );
-        } else {
-          for (const n of [...topo.resolved.hosts, ...topo.resolved.switches.map((s) => s.name)]) {
-            io.out(`${n.padEnd(8)} namespace ${topo.netns(n)}`);
-          }
-          for (const i of topo.resolved.interfaces) {
+    return onKernels('up', args, io, () =>
+      withRun(
+        async (r) => {
+          const started = performance.now();
+          const topo = await Topology.build(r, spec);
+          io.err(`run ${r.id}: built and ready in ${Math.round(performance.now() - started)} ms`);
+          const state = await topo.state();
+          if (values.json === true) {
             io.out(
-              `  ${`${i.host}:${i.ifname}`.padEnd(16)} ${i.ipv4}/${i.prefix4}  ${i.ipv6}/${i.prefix6}`,
+              JSON.stringify({ run: r.id, interfaces: topo.resolved.interfaces, state }, null, 2),
             );
+          } else {
+            for (const n of [
+              ...topo.resolved.hosts,
+              ...topo.resolved.switches.map((s) => s.name),
+            ]) {
+              io.out(`${n.padEnd(8)} namespace ${topo.netns(n)}`);
+            }
+            for (const i of topo.resolved.interfaces) {
+              io.out(
+                `  ${`${i.host}:${i.ifname}`.padEnd(16)} ${i.ipv4}/${i.prefix4}  ${i.ipv6}/${i.prefix6}`,
+              );
+            }
+            for (const b of state.bonds) {
+              io.out(
+                `bond ${b.host}:${b.name}: mode ${b.sysfs.mode ?? '?'}, active ${b.sysfs.active_slave ?? 'none'}, slaves ${b.sysfs.slaves ?? ''}`,
+              );
+              for (const o of b.options)
+                io.out(`  ${o.option} requested ${o.requested}, kernel ${o.actual ?? '(empty)'}`);
+            }
           }
-          for (const b of state.bonds) {
-            io.out(
-              `bond ${b.host}:${b.name}: mode ${b.sysfs.mode ?? '?'}, active ${b.sysfs.active_slave ?? 'none'}, slaves ${b.sysfs.slaves ?? ''}`,
-            );
-            for (const o of b.options)
-              io.out(`  ${o.option} requested ${o.requested}, kernel ${o.actual ?? '(empty)'}`);
+          if (holdS > 0) {
+            io.err(`holding for ${holdS} s; Ctrl-C to tear down now`);
+            await sleep(holdS * 1000, undefined, { signal: r.signal }).catch(() => undefined);
           }
-        }
-        if (holdS > 0) {
-          io.err(`holding for ${holdS} s; Ctrl-C to tear down now`);
-          await sleep(holdS * 1000, undefined, { signal: r.signal }).catch(() => undefined);
-        }
-        return 0;
-      },
-      { log: io.err, handleSignals: true },
+          return 0;
+        },
+        { log: io.err, handleSignals: true },
+      ),
     );
   },
 };
