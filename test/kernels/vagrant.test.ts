@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
 import { BondlabError, EnvironmentError, InputError } from '../../harness/errors.js';
+import { CommandError } from '../../harness/exec/command-error.js';
+import { withRun } from '../../harness/lifecycle/run-context.js';
 import { VagrantKernel } from '../../harness/kernels/vagrant/kernel.js';
 import { findVagrant } from '../../harness/kernels/vagrant/locate.js';
 import {
@@ -13,7 +15,11 @@ import {
   toGuestJob,
 } from '../../harness/kernels/vagrant/paths.js';
 import { shCommand, shQuote } from '../../harness/kernels/vagrant/quote.js';
-import { machineStatus, parseMachineReadable } from '../../harness/kernels/vagrant/status.js';
+import {
+  machineError,
+  machineStatus,
+  parseMachineReadable,
+} from '../../harness/kernels/vagrant/status.js';
 
 const root = findProjectRoot();
 const vagrantDir = join(root, 'vagrant');
@@ -194,6 +200,13 @@ void t.test('vagrant status --machine-readable is parsed', async (t) => {
   const ui = parseMachineReadable(STATUS_NOT_CREATED).find((l) => l.type === 'ui');
   t.match(ui?.data[1], /^Current machine states:\n\nbondlab/);
   t.same(parseMachineReadable('1,m,state,a%!(VAGRANT_COMMA)b\n')[0]?.data, ['a,b']);
+  t.equal(
+    machineError(
+      '1,,error-exit,Vagrant::Errors::ProviderNotUsable,not usable%!(VAGRANT_COMMA) sorry\\nnext\n',
+    ),
+    'Vagrant::Errors::ProviderNotUsable: not usable, sorry\nnext',
+  );
+  t.equal(machineError(STATUS_NOT_CREATED), undefined);
   t.same(
     machineStatus(
       '1700000000,bondlab,provider-name,virtualbox\n1700000000,bondlab,state,running\n',
@@ -277,3 +290,46 @@ void t.test('the real vagrant status names our machine', { skip: noVagrant }, as
   t.ok(parsed, 'a state for bondlab');
   t.match(parsed?.state, /^[a-z_]+$/);
 });
+
+void t.test(
+  'no usable provider: the run stops at vagrant status with Vagrant’s reason, nothing left',
+  { skip: noVagrant },
+  async (t) => {
+    const hasVirtualBox = (process.env.PATH ?? '')
+      .split(':')
+      .some((dir) => dir !== '' && existsSync(join(dir, 'VBoxManage')));
+    if (hasVirtualBox) {
+      t.comment('VirtualBox is installed here: a real run would start; not run');
+      return;
+    }
+    // Vagrant reads the provider from the environment; VirtualBox is not installed, so it is unusable.
+    process.env.VAGRANT_DEFAULT_PROVIDER = 'virtualbox';
+    t.teardown(() => {
+      delete process.env.VAGRANT_DEFAULT_PROVIDER;
+    });
+    const share = mkdtempSync(join(tmpdir(), 'bondlab-vagrant-share-'));
+    t.teardown(() => {
+      rmSync(share, { recursive: true, force: true });
+    });
+    const groups: number[] = [];
+    const error = await withRun(async (ctx) => {
+      const track = ctx.trackProcessGroup.bind(ctx);
+      ctx.trackProcessGroup = (pgid) => {
+        groups.push(pgid);
+        track(pgid);
+      };
+      return new VagrantKernel().run(ctx, { argv: ['true'], cwd: root, shareDir: share });
+    }).catch((e: unknown) => e);
+    t.ok(error instanceof CommandError, String(error));
+    const e = error as CommandError;
+    t.equal(e.code, 'E_COMMAND_FAILED');
+    t.match(e.argv, [vagrant, 'status', 'bondlab', '--machine-readable']);
+    t.match(e.message, /Vagrant::Errors::ProviderNotUsable/);
+    t.match(e.message, /Vagrant could not detect VirtualBox/);
+    t.match(e.hint, /usable provider/);
+    t.equal(groups.length, 1, 'one vagrant process was started');
+    for (const pgid of groups) {
+      t.throws(() => process.kill(-pgid, 0), `process group ${pgid} is gone`);
+    }
+  },
+);

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { CommandError } from '../../exec/command-error.js';
 import { shCommand } from './quote.js';
-import { machineStatus, type MachineStatus } from './status.js';
+import { machineError, machineStatus, type MachineStatus } from './status.js';
 import { startTracked, type TrackedExit, type TrackedProcess } from './process.js';
 
 /** The machine vagrant/Vagrantfile defines. */
@@ -70,7 +69,7 @@ export class VagrantCli {
     args: readonly string[],
     options: {
       signal: AbortSignal;
-      stdin?: 'ignore' | 'pipe' | Readable;
+      stdin?: 'ignore' | 'pipe';
       stdout?: 'lines' | 'pipe';
       onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
       stopWith?: NodeJS.Signals | 'close-stdin';
@@ -100,7 +99,15 @@ export class VagrantCli {
 
   /** The machine's state (`vagrant status --machine-readable`). */
   async status(signal: AbortSignal): Promise<MachineStatus> {
-    const exit = await this.run(['status', this.machine, '--machine-readable'], signal);
+    const raw = await this.start(['status', this.machine, '--machine-readable'], { signal }).done;
+    // With --machine-readable, Vagrant tells why it failed on stdout, in an error-exit line.
+    const why = machineError(raw.stdout);
+    const exit = check(
+      why === undefined ? raw : { ...raw, stderr: [raw.stderr, why].join('\n').trim() },
+      signal,
+      `\`vagrant status\` in ${this.vagrantDir} shows the same; Vagrant needs a usable provider ` +
+        '(libvirt or VirtualBox) on this machine',
+    );
     const status = machineStatus(exit.stdout, this.machine);
     if (status === undefined) {
       throw new CommandError(
@@ -163,7 +170,7 @@ export function details(exit: TrackedExit): ConstructorParameters<typeof Command
 }
 
 /** The exit itself when it is a success; else the CommandError that tells what happened. */
-export function check(exit: TrackedExit, signal: AbortSignal): TrackedExit {
+export function check(exit: TrackedExit, signal: AbortSignal, hint?: string): TrackedExit {
   if (exit.stopped) {
     throw new CommandError('E_COMMAND_ABORTED', 'aborted', details(exit), {
       cause: signal.reason,
@@ -172,11 +179,12 @@ export function check(exit: TrackedExit, signal: AbortSignal): TrackedExit {
   if (exit.startError !== undefined) {
     throw new CommandError('E_COMMAND_FAILED', 'could not start', details(exit), {
       cause: exit.startError,
+      hint,
     });
   }
   if (exit.exitCode !== 0) {
     const how = exit.exitCode === undefined ? `killed by ${exit.signal}` : `exit ${exit.exitCode}`;
-    throw new CommandError('E_COMMAND_FAILED', how, details(exit));
+    throw new CommandError('E_COMMAND_FAILED', how, details(exit), { hint });
   }
   return exit;
 }

@@ -7,8 +7,8 @@ export interface TrackedProcessOptions {
   cwd?: string;
   /** Added to the harness's environment. */
   env?: Record<string, string>;
-  /** 'pipe': the caller writes to or closes `stdin`. A Readable: piped in. Default 'ignore'. */
-  stdin?: 'ignore' | 'pipe' | Readable;
+  /** 'pipe': the caller writes to or closes `stdin`. Default 'ignore'. */
+  stdin?: 'ignore' | 'pipe';
   /** 'lines' (default): read line by line (onLine, `stdout` of the exit). 'pipe': the caller's. */
   stdout?: 'lines' | 'pipe';
   /** Each line of stdout (when read as lines) and stderr, as it arrives. */

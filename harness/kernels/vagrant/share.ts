@@ -1,6 +1,7 @@
+import { pipeline } from 'node:stream/promises';
 import { CommandError } from '../../exec/command-error.js';
 import { check, details, type VagrantCli } from './cli.js';
-import { startTracked, type TrackedExit } from './process.js';
+import { startTracked, type TrackedExit, type TrackedProcess } from './process.js';
 
 // Fixed scripts for the VM's sh: the folder comes in as $1, never spliced into the text.
 const UNPACK =
@@ -8,6 +9,15 @@ const UNPACK =
   'mkdir -p -- "$1" && tar -C "$1" -xf -';
 const PACK_AND_REMOVE = 'tar -C "$1" -cf - . && rm -rf -- "$1"';
 const REMOVE = 'rm -rf -- "$1"';
+
+/**
+ * Pipes one process's stdout into another's stdin. A broken pipe is not reported here: the
+ * process that died says why in its own exit.
+ */
+async function connect(from: TrackedProcess, to: TrackedProcess): Promise<void> {
+  if (from.stdout === null || to.stdin === null) throw new Error('connect: streams not piped');
+  await pipeline(from.stdout, to.stdin).catch(() => undefined);
+}
 
 function asRoot(script: string, dir: string): string[] {
   return ['sudo', '-n', '--', 'sh', '-c', script, 'sh', dir];
@@ -28,9 +38,8 @@ export async function copyShareIn(
     signal,
     graceMs: 2_000,
   });
-  if (pack.stdout === null) throw new Error('tar: no stdout');
-  const unpack = cli.ssh(asRoot(UNPACK, dir), { signal, stdin: pack.stdout });
-  const [packed, unpacked] = await Promise.all([pack.done, unpack.done]);
+  const unpack = cli.ssh(asRoot(UNPACK, dir), { signal, stdin: 'pipe' });
+  const [packed, unpacked] = await Promise.all([pack.done, unpack.done, connect(pack, unpack)]);
   check(packed, signal);
   check(unpacked, signal);
 }
@@ -42,13 +51,12 @@ export async function copyShareOut(
   signal: AbortSignal,
 ): Promise<void> {
   const pack = cli.ssh(asRoot(PACK_AND_REMOVE, dir), { signal, stdout: 'pipe' });
-  if (pack.stdout === null) throw new Error('vagrant ssh: no stdout');
   const unpack = startTracked('tar', ['-C', dir, '--no-same-owner', '-xf', '-'], {
-    stdin: pack.stdout,
+    stdin: 'pipe',
     signal,
     graceMs: 2_000,
   });
-  const [packed, unpacked] = await Promise.all([pack.done, unpack.done]);
+  const [packed, unpacked] = await Promise.all([pack.done, unpack.done, connect(pack, unpack)]);
   check(packed, signal);
   checkUnpacked(unpacked, signal);
 }

@@ -44,3 +44,11 @@ export function machineStatus(text: string, machine: string): MachineStatus | un
   }
   return state === undefined ? undefined : { state, provider };
 }
+
+/** Why a machine-readable command failed (its `error-exit` line): "Class: message". */
+export function machineError(text: string): string | undefined {
+  const line = parseMachineReadable(text).find((l) => l.type === 'error-exit');
+  if (line === undefined) return undefined;
+  const [errorClass, message] = line.data;
+  return message === undefined ? errorClass : `${errorClass ?? 'error'}: ${message}`;
+}
