@@ -33,7 +33,7 @@ export const GUEST_LAYOUT: JobLayout = {
  * remote shell happens once, in VagrantCli.ssh.
  */
 export function remoteJobArgv(
-  job: GuestSideJob,
+  job: Pick<GuestSideJob, 'argv' | 'cwd' | 'env'>,
   stopGraceS = GUEST_STOP_GRACE_S,
   layout: JobLayout = GUEST_LAYOUT,
 ): string[] {

@@ -3,6 +3,7 @@ import { BondlabError } from '../../errors.js';
 import { CommandError } from '../../exec/command-error.js';
 import type { RunContext } from '../../lifecycle/run-context.js';
 import type { GuestJob, GuestKernel, GuestResult, GuestRunOptions } from '../guest.js';
+import { validateGuestJob } from '../guest-job.js';
 import { MACHINE, VagrantCli } from './cli.js';
 import { runGuestJob } from './job.js';
 import { findVagrant } from './locate.js';
@@ -54,7 +55,13 @@ export class VagrantKernel implements GuestKernel {
   async run(ctx: RunContext, job: GuestJob, options: GuestRunOptions = {}): Promise<GuestResult> {
     const began = performance.now();
     // Validate before anything starts.
+    validateGuestJob(job);
     const guestJob = toGuestJob(job, this.projectRoot);
+    if (guestJob.cwdMoved) {
+      ctx.log(
+        `vagrant: ${job.cwd} is not in the VM (only the project and the share are); the job starts in ${job.shareDir}`,
+      );
+    }
 
     const deadline = new AbortController();
     const timer =

@@ -28,6 +28,8 @@ export interface GuestSideJob {
   argv: string[];
   cwd: string;
   env: Record<string, string>;
+  /** The host cwd is not in the VM (neither in the project nor in the share): cwd is the share. */
+  cwdMoved: boolean;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -42,7 +44,8 @@ function inside(path: string, dir: string): boolean {
  * ssh); every other path is the VM's own. So a word that is a path inside the project is moved
  * under GUEST_PROJECT_ROOT, a word inside `shareDir` is kept, and the host's node (`argv[0]` equal
  * to `hostNode`) becomes the VM's. Only whole words are translated (`--out=/path` is not).
- * Validates the job: `cwd` must be inside the project or `shareDir`, env names must be names.
+ * A `cwd` outside both has no counterpart in the VM: the job then starts in `shareDir` (and a
+ * relative path among its arguments will not resolve). Env names must be names.
  */
 export function toGuestJob(
   job: GuestJob,
@@ -68,14 +71,9 @@ export function toGuestJob(
   };
   const [first, ...rest] = job.argv;
   if (first === undefined) throw new InputError('argv', job.argv, 'a command is required');
-  const cwd = resolve(job.cwd);
-  if (!inside(cwd, root) && !inside(cwd, share)) {
-    throw new InputError(
-      'cwd',
-      job.cwd,
-      `a folder inside the project (${root}) or the job's shareDir (${share}) is required: only those exist in the VM`,
-    );
-  }
+  const hostCwd = resolve(job.cwd);
+  // A folder elsewhere on the host does not exist in the VM: the job starts in the share instead.
+  const cwdMoved = !inside(hostCwd, root) && !inside(hostCwd, share);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(job.env ?? {})) {
     if (!ENV_NAME.test(name)) {
@@ -85,7 +83,8 @@ export function toGuestJob(
   }
   return {
     argv: [first === hostNode ? GUEST_NODE : word(first), ...rest.map(word)],
-    cwd: word(cwd),
+    cwd: cwdMoved ? share : word(hostCwd),
     env,
+    cwdMoved,
   };
 }
