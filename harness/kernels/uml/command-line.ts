@@ -12,6 +12,8 @@ export interface UmlBoot {
   umid: string;
   /** init.sh (its folder holds fstab and modprobe.sh). */
   init: string;
+  /** supervise.sh, which runs linux.uml on the host. */
+  supervisor: string;
   node: string;
   entry: string;
   shareDir: string;
@@ -66,12 +68,14 @@ export function checkGuestPath(field: string, path: string, mustBeVisible: boole
 
 /**
  * The argv and environment that boot a UML guest on the host's root filesystem (read-only,
- * through hostfs) and run init.sh, tied to this process: `setpriv --pdeathsig TERM` makes the
- * kernel send SIGTERM to linux.uml when its parent dies, even by SIGKILL, and UML answers SIGTERM
- * by killing its whole process group (helpers included) and removing its folder under umlDir.
+ * through hostfs) and run init.sh, tied to this process so that nothing outlives it: linux.uml
+ * runs under supervise.sh, the first process of a new PID namespace (`unshare --pid --fork`),
+ * which stops it when its standard input (a pipe from this process) ends, and whose end empties
+ * the namespace.
  */
 export function umlCommandLine(boot: UmlBoot): UmlLaunch {
   checkGuestPath('uml init script', boot.init, true);
+  checkGuestPath('uml supervisor', boot.supervisor, false);
   checkGuestPath('node', boot.node, true);
   checkGuestPath('guest entry', boot.entry, true);
   checkGuestPath('job.shareDir', boot.shareDir, false);
@@ -97,8 +101,8 @@ export function umlCommandLine(boot: UmlBoot): UmlLaunch {
     `BONDLAB_ENTRY=${boot.entry}`,
   ];
   return {
-    file: boot.install.setpriv,
-    args: ['--pdeathsig', 'TERM', '--', boot.install.binary, ...kernelArgs],
+    file: boot.install.unshare,
+    args: ['--pid', '--fork', '--', '/bin/sh', boot.supervisor, boot.install.binary, ...kernelArgs],
     // UML backs guest memory with an (unlinked) file in TMPDIR: keep it in RAM.
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: '/dev/shm' },
   };

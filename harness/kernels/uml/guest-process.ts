@@ -9,22 +9,27 @@ export interface ProcessExit {
 }
 
 /**
- * The host side of one linux.uml: its process (UML makes itself the leader of a new session and
- * process group, whose id is its pid, and forks helpers into it), its output and its end.
+ * The host side of one guest: `unshare`, our child, leads a process group of its own; its child,
+ * supervise.sh, is the first process of a new PID namespace and runs linux.uml, which runs its
+ * helpers and every guest process as host processes in that namespace. The supervisor's standard
+ * input is the lifeline: when this process closes it, or dies, the supervisor stops the guest,
+ * and when the supervisor ends, for any reason, the kernel kills all that is left in the
+ * namespace.
  */
 export class UmlProcess {
-  readonly pid: number;
-  /** Settles when linux.uml has exited and its output is read to the end. */
+  /** The launcher's process group: SIGKILL to it ends the supervisor and so the whole guest. */
+  readonly pgid: number;
+  /** Settles when the launcher has exited and the output is read to the end. */
   readonly exited: Promise<ProcessExit>;
   readonly #child: ChildProcess;
   #exit: ProcessExit | undefined;
 
-  private constructor(child: ChildProcess, pid: number) {
+  private constructor(child: ChildProcess, pgid: number) {
     this.#child = child;
-    this.pid = pid;
-    // Helpers left in the group (a panic, a hard kill) would hold the output pipes open.
-    child.once('exit', () => killGroup(pid, 'SIGKILL'));
+    this.pgid = pgid;
     this.exited = new Promise((resolve) => {
+      // 'close' waits for the output pipes, which every guest process holds: when it comes, the
+      // namespace is empty.
       child.once('close', (code, signal) => {
         this.#exit = { code: code ?? undefined, signal: signal ?? undefined };
         resolve(this.#exit);
@@ -32,7 +37,7 @@ export class UmlProcess {
     });
   }
 
-  /** Starts linux.uml; resolves once it runs, raises if it cannot start. */
+  /** Starts the guest's launcher; raises if it cannot start. */
   static async start(
     launch: UmlLaunch,
     cwd: string,
@@ -41,8 +46,10 @@ export class UmlProcess {
     const child = spawn(launch.file, launch.args, {
       cwd,
       env: launch.env,
-      // No console input: nothing is typed into the guest, data goes through the share folder.
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // stdin is the lifeline, never written to.
+      stdio: ['pipe', 'pipe', 'pipe'],
+      // A group of its own: a terminal's Ctrl-C goes to bondlab, which stops the guest in order.
+      detached: true,
     });
     child.stdout.on('data', (chunk: Buffer) => {
       onOutput('stdout', chunk);
@@ -50,11 +57,12 @@ export class UmlProcess {
     child.stderr.on('data', (chunk: Buffer) => {
       onOutput('stderr', chunk);
     });
+    // The supervisor may be gone when the lifeline is closed: not an error.
+    child.stdin.on('error', () => undefined);
     await once(child, 'spawn');
     // Later errors (a failed kill) are not fatal: the exit is what counts.
     child.on('error', () => undefined);
-    if (child.pid === undefined) throw new Error(`${launch.file} started without a pid`);
-    return new UmlProcess(child, child.pid);
+    return new UmlProcess(child, child.pid as number);
   }
 
   get hasExited(): boolean {
@@ -62,12 +70,13 @@ export class UmlProcess {
   }
 
   /**
-   * Stops the guest: SIGTERM first (UML kills its group and removes its folder), then SIGKILL to
-   * the whole group if it is still there after `graceMs`. Resolves once it has exited.
+   * Stops the guest: closes the lifeline (the supervisor sends linux.uml SIGTERM, which stops its
+   * processes and removes its umid folder, then SIGKILL after 2 s), and if the guest is still
+   * there after `graceMs`, SIGKILL to the launcher's group. Resolves once all is gone.
    */
   async stop(graceMs: number): Promise<ProcessExit> {
     if (this.#exit !== undefined) return this.#exit;
-    this.#child.kill('SIGTERM');
+    this.#child.stdin?.destroy();
     const timer = new AbortController();
     const graceful = await Promise.race([
       this.exited.then(() => true),
@@ -75,19 +84,12 @@ export class UmlProcess {
     ]);
     timer.abort();
     if (!graceful) {
-      killGroup(this.pid, 'SIGKILL');
-      this.#child.kill('SIGKILL');
+      try {
+        process.kill(-this.pgid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     }
     return this.exited;
-  }
-}
-
-/** Signals a process group; false if it no longer exists. */
-export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
   }
 }

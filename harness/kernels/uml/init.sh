@@ -28,6 +28,9 @@ fail() {
 mount -a -T "$here/fstab" || echo "bondlab-init: some mounts of $here/fstab failed" >&2
 # Module autoload: the kernel runs this wrapper, which points modprobe at /run/uml/lib/modules.
 echo "$here/modprobe.sh" >/proc/sys/kernel/modprobe || echo "bondlab-init: no module autoload" >&2
+# IPv6 is a module here, and the kernel never autoloads an address family for rtnetlink: without
+# this, `ip address add 2001:2::1/64` fails with "Operation not supported".
+"$here/modprobe.sh" ipv6 || echo "bondlab-init: cannot load ipv6" >&2
 
 [ -n "$BONDLAB_SHARE" ] && [ -n "$BONDLAB_JOB" ] || fail "BONDLAB_SHARE or BONDLAB_JOB is not set"
 mount -m -t hostfs -o "$BONDLAB_SHARE" none "$BONDLAB_SHARE" || fail "cannot mount $BONDLAB_SHARE"

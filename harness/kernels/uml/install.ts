@@ -12,8 +12,8 @@ export interface UmlInstall {
   binary: string;
   /** The guest's `uname -r`, from its modules folder. */
   release: string;
-  /** util-linux `setpriv`: ties the guest's life to the harness (parent-death signal). */
-  setpriv: string;
+  /** util-linux `unshare`: gives each guest a PID namespace, which dies with its supervisor. */
+  unshare: string;
 }
 
 /** The absolute path of `name` on PATH, else undefined. */
@@ -62,21 +62,15 @@ export function findUmlInstall(path = searchPath()): UmlInstall {
   }
   // Module autoload inside the guest runs the host's modprobe.
   if (findOnPath('modprobe', path) === undefined) {
-    throw new EnvironmentError(
-      'modprobe (kmod) is not installed: the uml guest loads bonding with it',
-      {
-        hint: installHint('modprobe'),
-      },
-    );
+    throw new EnvironmentError('modprobe (kmod) is not installed: the uml guest loads modules', {
+      hint: installHint('modprobe'),
+    });
   }
-  const setpriv = findOnPath('setpriv', path);
-  if (setpriv === undefined) {
-    throw new EnvironmentError(
-      'setpriv is not installed: the uml guest is tied to bondlab with it',
-      {
-        hint: 'apt-get update && apt-get install -y util-linux',
-      },
-    );
+  const unshare = findOnPath('unshare', path);
+  if (unshare === undefined) {
+    throw new EnvironmentError('unshare is not installed: it ties each uml guest to bondlab', {
+      hint: 'apt-get update && apt-get install -y util-linux',
+    });
   }
-  return { binary, release, setpriv };
+  return { binary, release, unshare };
 }

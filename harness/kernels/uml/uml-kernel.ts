@@ -24,8 +24,8 @@ export interface UmlKernelOptions {
 
 const DEFAULT_MEMORY_MB = 512;
 const DEFAULT_BOOT_TIMEOUT_MS = 60_000;
-/** SIGTERM to SIGKILL: UML's own SIGTERM handling takes ~50 ms. */
-const STOP_GRACE_MS = 2_000;
+/** Closing the lifeline to SIGKILL of the whole guest; the supervisor itself escalates after 2 s. */
+const STOP_GRACE_MS = 5_000;
 
 /**
  * User-mode Linux: a Linux kernel that runs as a process on this one, with bonding and the other
@@ -78,6 +78,7 @@ async function runUml(
     umlDir,
     umid,
     init: join(root, 'harness', 'kernels', 'uml', 'init.sh'),
+    supervisor: join(root, 'harness', 'kernels', 'uml', 'supervise.sh'),
     node: process.execPath,
     entry,
     shareDir: job.shareDir,
@@ -112,7 +113,8 @@ async function runUml(
       guest = await UmlProcess.start(launch, umlDir, (stream, chunk) => {
         session.console.push(stream, chunk);
       });
-      ctx.trackProcessGroup(guest.pid);
+      // Killing this group kills the supervisor, and with it the guest's whole namespace.
+      ctx.trackProcessGroup(guest.pgid);
       const running = guest;
       const outcome = await Promise.race([
         running.exited.then((exit) => ({ exit, stop: undefined })),
