@@ -8,6 +8,8 @@ export interface WaitOptions {
   signal?: AbortSignal | undefined;
   /** Give up after this long. Default 20 s. */
   timeoutMs?: number;
+  /** Told how long the wait took and what it waited for last. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -24,10 +26,13 @@ export async function waitUntil(
   const signal =
     options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline]);
   let last = 'not checked yet';
+  let checks = 0;
+  const started = performance.now();
   try {
     await pRetry(
       async () => {
         if (options.signal?.aborted === true) throw new AbortError(String(options.signal.reason));
+        checks++;
         const missing = await probe();
         if (missing !== undefined) {
           last = missing;
@@ -37,6 +42,8 @@ export async function waitUntil(
       // Bounded: at most ~20 s and 200 attempts, polling fast at first.
       { retries: 200, minTimeout: 10, factor: 1.3, maxTimeout: 250, randomize: false, signal },
     );
+    const waited = `${Math.round(performance.now() - started)} ms, ${checks} check(s)`;
+    options.log?.(`${what} ready after ${waited}${checks > 1 ? `; last waited for: ${last}` : ''}`);
   } catch (error) {
     options.signal?.throwIfAborted();
     throw new BondlabError('E_NOT_READY', `${what} not ready after ${timeoutMs} ms: ${last}`, {

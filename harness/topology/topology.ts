@@ -75,7 +75,7 @@ export class Topology {
     // Check every bond once before waiting: an option the kernel ignored is an error, not a hang.
     await settleAll(resolved.bonds.map((b) => topo.readBond(b)));
     const ready = options.ready ?? 'ping';
-    const wait = { signal: run.signal, timeoutMs: options.readyTimeoutMs };
+    const wait = { signal: run.signal, timeoutMs: options.readyTimeoutMs, log: run.log };
     run.log(`topology: waiting until ready (${ready})`);
     // A port state holds only once the bridge has enabled the port (it resets the state then), so
     // every port must forward first; then the states the topology asks for are applied.
