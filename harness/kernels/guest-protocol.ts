@@ -55,7 +55,8 @@ export function parseJobFile(text: string): GuestJobFile {
     Array.isArray(v) && v.every((s) => typeof s === 'string');
   if (job.version !== 1) throw new TypeError(`job file: unknown version ${String(job.version)}`);
   if (typeof job.nonce !== 'string') throw new TypeError('job file: nonce is missing');
-  if (!strings(job.argv) || job.argv.length === 0) throw new TypeError('job file: argv is empty');
+  if (!strings(job.argv) || job.argv.length === 0)
+    throw new TypeError('job file: argv must be a non-empty list of strings');
   if (typeof job.cwd !== 'string') throw new TypeError('job file: cwd is missing');
   if (typeof job.env !== 'object' || !strings(Object.values(job.env))) {
     throw new TypeError('job file: env must map names to strings');
