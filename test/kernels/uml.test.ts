@@ -14,7 +14,7 @@ import t, { type Test } from 'tap';
 import { EnvironmentError, InputError } from '../../harness/errors.js';
 import type { GuestJob, GuestRunOptions } from '../../harness/kernels/guest.js';
 import { GuestError } from '../../harness/kernels/guest-error.js';
-import { findUmlInstall, umlRelease } from '../../harness/kernels/uml/install.js';
+import { findUmlInstall, findUmlScripts, umlRelease } from '../../harness/kernels/uml/install.js';
 import { umlKernel } from '../../harness/kernels/uml/uml-kernel.js';
 import { cleanDeadRuns } from '../../harness/lifecycle/clean.js';
 import { stateDir } from '../../harness/lifecycle/records.js';
@@ -207,15 +207,19 @@ void t.test('a harness killed with SIGKILL takes its guest with it', async (t) =
   const harness = spawn(
     process.execPath,
     ['--import', 'tsx', '--input-type=module', '-e', script],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = once(harness, 'exit');
   let out = '';
+  let err = '';
   harness.stdout.setEncoding('utf8').on('data', (d: string) => {
     out += d;
   });
+  harness.stderr.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+  });
   for (let i = 0; i < 1200 && !out.includes('running'); i++) await sleep(50);
-  t.ok(out.includes('running'), 'the guest’s command runs');
+  t.ok(out.includes('running'), `the guest’s command runs ${err}`);
   const pids = umlPids(own);
   t.ok(pids.length > 1, `linux.uml and its helpers run (${pids.length} processes)`);
   t.same(readdirSync(own), [], 'the guest already removed its job file');
@@ -247,6 +251,11 @@ void t.test('a missing linux.uml says what to install', async (t) => {
     message: /linux\.uml/,
     hint: /apt-get install -y user-mode-linux/,
   });
+  t.throws(() => findUmlScripts(share), {
+    code: 'E_ENVIRONMENT',
+    message: /harness\/kernels\/uml\/init\.sh is missing/,
+  });
+  t.match(findUmlScripts(ROOT), { init: /\/init\.sh$/, supervisor: /\/supervise\.sh$/ });
 });
 
 void t.test('a job the guest could not see is refused before anything starts', async (t) => {

@@ -74,3 +74,32 @@ export function findUmlInstall(path = searchPath()): UmlInstall {
   }
   return { binary, release, unshare };
 }
+
+/** The fixed files a UML guest runs from this project: absolute paths. */
+export interface UmlScripts {
+  /** The guest's init (its folder also holds fstab and modprobe.sh, which it uses). */
+  init: string;
+  /** Runs linux.uml on the host, tied to bondlab. */
+  supervisor: string;
+}
+
+/** Finds the guest scripts under the project root; raises if the install lacks them. */
+export function findUmlScripts(root: string): UmlScripts {
+  const dir = join(root, 'harness', 'kernels', 'uml');
+  for (const [name, mode] of [
+    ['init.sh', constants.X_OK],
+    ['modprobe.sh', constants.X_OK],
+    ['fstab', constants.R_OK],
+    ['supervise.sh', constants.R_OK],
+  ] as const) {
+    try {
+      accessSync(join(dir, name), mode);
+    } catch {
+      throw new EnvironmentError(
+        `${join(dir, name)} is missing${mode === constants.X_OK ? ' or not executable' : ''}: the uml guest needs it`,
+        { hint: 'reinstall bondlab (its package must ship harness/kernels/uml/)' },
+      );
+    }
+  }
+  return { init: join(dir, 'init.sh'), supervisor: join(dir, 'supervise.sh') };
+}

@@ -13,7 +13,7 @@ import { jobFileName } from '../guest-protocol.js';
 import { GuestSession } from '../guest-session.js';
 import { checkJobVisible, umlCommandLine } from './command-line.js';
 import { UmlProcess, type ProcessExit } from './guest-process.js';
-import { findUmlInstall, umlRelease } from './install.js';
+import { findUmlInstall, findUmlScripts, umlRelease } from './install.js';
 
 export interface UmlKernelOptions {
   /** Guest memory in MiB (backed by a file in /dev/shm that only holds what is used). */
@@ -65,6 +65,7 @@ async function runUml(
   const install = findUmlInstall();
   const root = projectRoot();
   const entry = guestEntryPath(root);
+  const scripts = findUmlScripts(root);
   ctx.throwIfAborted();
 
   const nonce = randomBytes(6).toString('hex');
@@ -77,8 +78,8 @@ async function runUml(
     memoryMb: settings.memoryMb,
     umlDir,
     umid,
-    init: join(root, 'harness', 'kernels', 'uml', 'init.sh'),
-    supervisor: join(root, 'harness', 'kernels', 'uml', 'supervise.sh'),
+    init: scripts.init,
+    supervisor: scripts.supervisor,
     node: process.execPath,
     entry,
     shareDir: job.shareDir,
