@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up bondlab on a fresh Debian or Ubuntu machine, as root: the system packages it drives
 # (iproute2, iperf3, ping, kmod) and the guest kernels it boots when the host kernel has no
-# bonding (User-mode Linux), then the npm dependencies and the build.
+# bonding (User-mode Linux; QEMU with busybox-static for its initramfs), then the npm
+# dependencies and the build.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,7 +15,7 @@ if ! command -v node >/dev/null || ! node -e 'const [a,b]=process.versions.node.
   exit 2
 fi
 
-packages=(iproute2 iperf3 iputils-ping kmod procps user-mode-linux)
+packages=(iproute2 iperf3 iputils-ping kmod procps util-linux user-mode-linux qemu-system-x86 busybox-static)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
