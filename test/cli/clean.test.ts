@@ -56,7 +56,7 @@ void t.test('kill -9 leaves namespaces; clean removes only those', async (t) => 
   );
 
   const res = await cli(t, ['clean', '--json']);
-  t.equal(res.code, 0, res.stderr);
+  t.equal(res.code, 0, 'exit 0', { stderr: res.stderr });
   const report = JSON.parse(res.stdout) as CleanReport;
   t.same(report.removedRuns, [victimId]);
   t.same(report.removedNetns.sort(), victimNetns);

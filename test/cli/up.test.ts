@@ -3,6 +3,7 @@
  * (`--kernel host`: auto would pick a guest kernel where bonding is missing). The CLI runs from
  * dist/, built here when missing or older than the sources (`npm test` builds it first anyway).
  */
+import { writeFileSync } from 'node:fs';
 import t from 'tap';
 import { listRecords } from '../../harness/lifecycle/records.js';
 import { bondedPair, directPair, switchedPair } from '../../harness/topology/examples.js';
@@ -26,7 +27,7 @@ const NO_LEAKS = { netns: [], links: [] };
 void t.test('up builds, prints what the kernel made, and tears down', async (t) => {
   const before = snapshot();
   const res = await cli(t, ['up', 'direct', '--kernel', 'host', '--json']);
-  t.equal(res.code, 0, res.stderr);
+  t.equal(res.code, 0, 'exit 0', { stderr: res.stderr });
   const out = JSON.parse(res.stdout) as {
     run: string;
     interfaces: { host: string; ifname: string; ipv4: string; ipv6: string }[];
@@ -63,7 +64,7 @@ for (const [signal, status, how] of [
     if (group) process.kill(-pid, signal);
     else process.kill(pid, signal);
     const res = await run.exited;
-    t.equal(res.code, status, `${how}: exit ${status}`);
+    t.equal(res.code, status, `${how}: exit ${status}`, { stderr: res.stderr });
     t.match(res.stderr, new RegExp(`${signal}: stopping run [a-z0-9]{5} and tearing down`));
     t.match(res.stderr, `bondlab: interrupted by ${signal}; tearing down`);
     t.notMatch(res.stderr, 'built and ready', 'the signal landed during setup');
@@ -196,7 +197,6 @@ void t.test(
 void t.test('bad arguments: exit 2 with the option named', async (t) => {
   const before = netnsList();
   const invalidJson = writeJson(t, {});
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(invalidJson, '{ "hosts": ');
   const cases: [string[], RegExp][] = [
     [
@@ -239,7 +239,7 @@ void t.test(
   async (t) => {
     const before = snapshot();
     const res = await cli(t, ['up', 'bonded', '--kernel', 'host']);
-    t.equal(res.code, 0, res.stderr);
+    t.equal(res.code, 0, 'exit 0', { stderr: res.stderr });
     t.match(
       res.stdout,
       /^bond client:bond0: mode active-backup 1, active eth[01], slaves eth0 eth1$/m,
@@ -253,18 +253,19 @@ void t.test('two CLI runs at once: both succeed, no collision', async (t) => {
   const before = snapshot();
   const first = startCli(t, ['up', 'switched', '--kernel', 'host', '--hold', '30']);
   await first.waitForStderr('holding for');
-  const during = added(before.netns);
+  const during = addedSince(before.netns);
+  t.equal(during.length, 3, 'the first run holds its three namespaces');
   // A second run while the first holds its topology, same names inside.
   const second = await cli(t, ['up', 'switched', '--kernel', 'host']);
-  t.equal(second.code, 0, second.stderr);
+  t.equal(second.code, 0, 'exit 0', { stderr: second.stderr });
   t.not(/run ([a-z0-9]{5}): built/.exec(second.stderr)?.[1], first.runId(), 'different run ids');
-  t.same(added(before.netns), during, 'the first run’s namespaces are untouched');
+  t.same(addedSince(before.netns), during, 'the first run’s namespaces are untouched');
   first.child.kill('SIGTERM');
   await first.exited;
   t.same(leaks(before), NO_LEAKS);
 });
 
 /** Namespaces that exist now and not in `before`. */
-function added(before: readonly string[]): string[] {
+function addedSince(before: readonly string[]): string[] {
   return netnsList().filter((n) => !before.includes(n));
 }
