@@ -1,14 +1,17 @@
 /**
  * QEMU boot benchmark: launch to ready (the job's command started) for a Debian kernel, median of
  * several boots, after one untimed prepare (download and unpacking on the first run only). The
- * job prints the guest's uptime, which splits ready into "before the kernel" (QEMU start, image
- * loading, firmware) and "inside the guest" (kernel boot, init, node). The target is ready ≤ 10 s
- * under emulation on the 2-core build machine.
+ * guest's init traces its steps (BONDLAB_TRACE=1) and the job prints the guest's uptime, which
+ * splits ready into phases: QEMU until the kernel starts (process start, image loading,
+ * firmware), kernel boot, loading the virtio/9p modules, the 9p and tmpfs mounts, switching root,
+ * and node starting the guest entry. The target is ready ≤ 10 s under emulation on the 2-core
+ * build machine; the load average is printed with the numbers, as other work on the machine
+ * slows an emulated guest down.
  *
  * Run: npx tsx bench/qemu-boot.ts [--runs 5] [--kernel 6.1.0-56-amd64]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { qemuKernel } from '../harness/kernels/qemu/qemu-kernel.js';
 import { withRun } from '../harness/lifecycle/run-context.js';
@@ -21,9 +24,14 @@ function stringArg(name: string): string | undefined {
 
 const runs = intArg('runs', 5);
 const version = stringArg('kernel');
-const kernel = qemuKernel({ version });
+const kernel = qemuKernel({ version }, { append: ['BONDLAB_TRACE=1'] });
 const started = performance.now();
 const { install, kernel: prepared, initramfs } = await kernel.prepare({ log: console.log });
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} on ${cpus().length} CPUs`,
+);
 console.log(
   `kernel ${prepared.label} (${prepared.release}), ${install.kvm ? 'KVM' : 'TCG (no /dev/kvm)'}`,
 );
@@ -34,9 +42,17 @@ console.log(
 );
 console.log(`image ${prepared.image}\ninitramfs ${initramfs}\n`);
 
-const ready: number[] = [];
-const total: number[] = [];
-const inGuest: number[] = [];
+const PHASES = ['qemu', 'kernel', 'modules', 'mounts', 'switch_root', 'node'] as const;
+const samples: Record<(typeof PHASES)[number] | 'ready' | 'total', number[]> = {
+  qemu: [],
+  kernel: [],
+  modules: [],
+  mounts: [],
+  switch_root: [],
+  node: [],
+  ready: [],
+  total: [],
+};
 const share = mkdtempSync(join(tmpdir(), 'bondlab-qemu-bench-'));
 try {
   for (let i = 0; i < runs; i++) {
@@ -52,18 +68,43 @@ try {
         },
       ),
     );
-    ready.push(res.readyMs);
-    total.push(res.totalMs);
-    inGuest.push(uptime);
+    // "bondlab-init: <uptime> <step>": when each step started, in guest seconds.
+    const at = new Map(
+      res.consoleTail
+        .map((l) => /^bondlab-init: ([\d.]+) (\w+)$/.exec(l))
+        .filter((m) => m !== null)
+        .map((m) => [m[2], Number(m[1]) * 1000]),
+    );
+    const step = (name: string): number => at.get(name) ?? Number.NaN;
+    const phases = {
+      qemu: res.readyMs - uptime,
+      kernel: step('modules'),
+      modules: step('mounts') - step('modules'),
+      mounts: step('switch_root') - step('mounts'),
+      switch_root: step('node') - step('switch_root'),
+      node: uptime - step('node'),
+    };
+    for (const name of PHASES) samples[name].push(phases[name]);
+    samples.ready.push(res.readyMs);
+    samples.total.push(res.totalMs);
     console.log(
-      `boot ${i + 1}: ready ${ms(res.readyMs)} (kernel start ${ms(res.readyMs - uptime)}, in guest ${ms(uptime)}), total ${ms(res.totalMs)}`,
+      `boot ${i + 1}: ready ${ms(res.readyMs)} = ${PHASES.map((p) => `${p} ${ms(phases[p])}`).join(' + ')}; total ${ms(res.totalMs)}`,
     );
   }
 } finally {
   rmSync(share, { recursive: true, force: true });
 }
+const { ready } = samples;
 console.log(
-  `\nmedian of ${runs}: ready ${ms(median(ready))} (min ${ms(Math.min(...ready))}, max ${ms(Math.max(...ready))}), in guest ${ms(median(inGuest))}, total ${ms(median(total))}`,
+  `\nmedian of ${runs}: ready ${ms(median(ready))} (min ${ms(Math.min(...ready))}, max ${ms(Math.max(...ready))}), total ${ms(median(samples.total))}`,
+);
+console.log(
+  `  phases (medians): ${PHASES.map((p) => `${p} ${ms(median(samples[p]))}`).join(', ')}`,
+);
+console.log(
+  `  load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} on ${cpus().length} CPUs`,
 );
 
 function ms(value: number): string {

@@ -129,6 +129,32 @@ void t.test('a guest kernel panic is an error with the last console lines', asyn
 });
 
 void t.test(
+  'an init that cannot start the job says why, and QEMU passes its status on',
+  async (t) => {
+    // A later word wins: the share's mount point cannot be made on the read-only root.
+    const broken = qemuKernel({ version }, { append: ['BONDLAB_SHARE=/bondlab-missing-share'] });
+    const error = await withRun((ctx) =>
+      broken.run(ctx, { argv: ['/bin/true'], cwd: '/', shareDir: share }, { timeoutMs: 60_000 }),
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    t.type(error, GuestError);
+    const guestError = error as GuestError;
+    t.equal(guestError.code, 'E_NOT_READY');
+    t.same(guestError.processExit, { code: 251, signal: undefined }, 'isa-debug-exit: 2 * 125 + 1');
+    t.match(guestError.hint, /guest init could not start the job/);
+    t.ok(
+      guestError.consoleTail.some((l) =>
+        l.startsWith('bondlab-init: cannot mount /bondlab-missing-share'),
+      ),
+      'the console tail says what failed',
+    );
+    t.same(readdirSync(share), [], 'no job file is left in the share folder');
+  },
+);
+
+void t.test(
   'a guest that does not get ready in time is stopped, with the console tail',
   async (t) => {
     const slow = qemuKernel({ version }, { bootTimeoutMs: 1_500 });

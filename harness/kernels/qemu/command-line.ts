@@ -1,4 +1,4 @@
-import { checkGuestPath } from '../uml/command-line.js';
+import { checkGuestPath, isWithin } from '../uml/command-line.js';
 import type { QemuInstall } from './install.js';
 import type { PreparedKernel } from './prepared-kernel.js';
 
@@ -30,6 +30,24 @@ export interface QemuLaunch {
  */
 const FAST_BOOT = ['quiet', 'random.trust_cpu=on', 'cryptomgr.notests', 'panic=-1'];
 
+/** Host folders the guest covers with its own mounts (init.sh): it cannot see the host's files there. */
+const HIDDEN_IN_GUEST = ['/tmp', '/run', '/dev', '/proc', '/sys'];
+
+/**
+ * Where the guest finds the kernel's modules: through the host's root when it can see them there
+ * (one virtio device less: ~0.4 s of boot under emulation), else through an export of their own.
+ */
+export function guestModules(modulesRoot: string | undefined): {
+  inGuest: string | undefined;
+  exported: string | undefined;
+} {
+  if (modulesRoot === undefined) return { inGuest: undefined, exported: undefined };
+  const hidden = HIDDEN_IN_GUEST.some((dir) => isWithin(modulesRoot, dir));
+  return hidden
+    ? { inGuest: '/run/bondlab/modules', exported: modulesRoot }
+    : { inGuest: modulesRoot, exported: undefined };
+}
+
 /**
  * The argv that boots a QEMU guest (PC machine, 9p root, the initramfs's init.sh) with its
  * console on stdout, tied to this process: `setpriv --pdeathsig KILL` makes the kernel kill QEMU
@@ -49,6 +67,7 @@ export function qemuCommandLine(boot: QemuBoot): QemuLaunch {
     if (path !== undefined) checkGuestPath(field, path, false);
   }
   const { install, kernel } = boot;
+  const modules = guestModules(kernel.modulesRoot);
   const kernelArgs = [
     'console=ttyS0',
     'rdinit=/init',
@@ -58,7 +77,7 @@ export function qemuCommandLine(boot: QemuBoot): QemuLaunch {
     `BONDLAB_JOB=${boot.jobFile}`,
     `BONDLAB_NODE=${boot.node}`,
     `BONDLAB_ENTRY=${boot.entry}`,
-    `BONDLAB_MODULES=${kernel.modulesRoot === undefined ? 0 : 1}`,
+    ...(modules.inGuest === undefined ? [] : [`BONDLAB_MODULES=${modules.inGuest}`]),
     ...boot.append,
   ];
   const share = (tag: string, path: string, readonly: boolean): string[] => [
@@ -80,13 +99,15 @@ export function qemuCommandLine(boot: QemuBoot): QemuLaunch {
       String(boot.memoryMb),
     ],
     ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot'],
+    // qboot: a firmware that only boots Linux, ~0.3 s sooner than SeaBIOS under emulation.
+    ...(install.firmware === undefined ? [] : ['-bios', install.firmware]),
     ...['-kernel', kernel.image, '-initrd', boot.initramfs, '-append', kernelArgs.join(' ')],
     // The console: the guest's ttyS0 on QEMU's stdout; nothing is typed in.
     ...['-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'],
     ...['-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
     ...share('bondlab-root', '/', true),
     ...share('bondlab-share', boot.shareDir, false),
-    ...(kernel.modulesRoot === undefined ? [] : share('bondlab-modules', kernel.modulesRoot, true)),
+    ...(modules.exported === undefined ? [] : share('bondlab-modules', modules.exported, true)),
   ];
   return {
     file: install.setpriv,

@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { EnvironmentError } from '../../errors.js';
 import { findOnPath } from '../uml/install.js';
 import { isStaticElf } from './elf.js';
@@ -12,7 +12,11 @@ export interface QemuInstall {
   setpriv: string;
   /** Whether /dev/kvm is usable; if not, QEMU emulates the CPU (TCG), ~10x slower. */
   kvm: boolean;
+  /** qboot (qemu-system-data), a firmware that only boots Linux; undefined: QEMU's SeaBIOS. */
+  firmware: string | undefined;
 }
+
+const QBOOT = '/usr/share/qemu/qboot.rom';
 
 const APT = 'apt-get update && apt-get install -y --no-install-recommends';
 
@@ -56,7 +60,13 @@ export function findQemuInstall(): QemuInstall {
       },
     );
   }
-  return { qemu, busybox, setpriv, kvm: kvmUsable() };
+  return {
+    qemu,
+    busybox,
+    setpriv,
+    kvm: kvmUsable(),
+    firmware: existsSync(QBOOT) ? QBOOT : undefined,
+  };
 }
 
 function isStaticBusybox(path: string): boolean {
