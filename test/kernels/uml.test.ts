@@ -14,7 +14,12 @@ import t, { type Test } from 'tap';
 import { EnvironmentError, InputError } from '../../harness/errors.js';
 import type { GuestJob, GuestRunOptions } from '../../harness/kernels/guest.js';
 import { GuestError } from '../../harness/kernels/guest-error.js';
-import { findUmlInstall, findUmlScripts, umlRelease } from '../../harness/kernels/uml/install.js';
+import {
+  findUmlInstall,
+  findUmlScripts,
+  memoryFileDir,
+  umlRelease,
+} from '../../harness/kernels/uml/install.js';
 import { umlKernel } from '../../harness/kernels/uml/uml-kernel.js';
 import { cleanDeadRuns } from '../../harness/lifecycle/clean.js';
 import { stateDir } from '../../harness/lifecycle/records.js';
@@ -244,7 +249,7 @@ void t.test('a harness killed with SIGKILL takes its guest with it', async (t) =
   t.equal(swept.removedRuns.length, 1, 'the dead run is cleaned');
 });
 
-void t.test('a missing linux.uml says what to install', async (t) => {
+void t.test('a missing linux.uml, script or memory room says what to do', async (t) => {
   t.throws(() => findUmlInstall('/nonexistent'), EnvironmentError);
   t.throws(() => findUmlInstall('/nonexistent'), {
     code: 'E_ENVIRONMENT',
@@ -256,6 +261,8 @@ void t.test('a missing linux.uml says what to install', async (t) => {
     message: /harness\/kernels\/uml\/init\.sh is missing/,
   });
   t.match(findUmlScripts(ROOT), { init: /\/init\.sh$/, supervisor: /\/supervise\.sh$/ });
+  t.equal(memoryFileDir(64), '/dev/shm', 'guest memory lives in RAM when it fits');
+  t.throws(() => memoryFileDir(2 ** 40), { code: 'E_ENVIRONMENT', hint: /--shm-size/ });
 });
 
 void t.test('a job the guest could not see is refused before anything starts', async (t) => {

@@ -6,6 +6,8 @@ import type { UmlInstall } from './install.js';
 export interface UmlBoot {
   install: UmlInstall;
   memoryMb: number;
+  /** Host folder for the file that backs guest memory (UML's TMPDIR). */
+  memoryDir: string;
   /** Host folder where UML keeps its per-guest folder (pid file, mconsole socket). */
   umlDir: string;
   /** The guest's unique name: its folder under umlDir. */
@@ -103,8 +105,8 @@ export function umlCommandLine(boot: UmlBoot): UmlLaunch {
   return {
     file: boot.install.unshare,
     args: ['--pid', '--fork', '--', '/bin/sh', boot.supervisor, boot.install.binary, ...kernelArgs],
-    // UML backs guest memory with an (unlinked) file in TMPDIR: keep it in RAM.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: '/dev/shm' },
+    // UML backs guest memory with a nameless file (O_TMPFILE) in TMPDIR: nothing to clean up.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: boot.memoryDir },
   };
 }
 

@@ -1,4 +1,5 @@
-import { accessSync, constants, readdirSync } from 'node:fs';
+import { accessSync, constants, readdirSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { EnvironmentError } from '../../errors.js';
 import { installHint } from '../../exec/run.js';
@@ -102,4 +103,32 @@ export function findUmlScripts(root: string): UmlScripts {
     }
   }
   return { init: join(dir, 'init.sh'), supervisor: join(dir, 'supervise.sh') };
+}
+
+/** Free space of a folder's filesystem in MiB, undefined if it cannot be read. */
+function freeMb(dir: string): number | undefined {
+  try {
+    const s = statfsSync(dir);
+    return (s.bavail * s.bsize) / 2 ** 20;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where UML may keep the file that backs guest memory (its TMPDIR): /dev/shm, which is RAM,
+ * when it has room for all of the guest's memory, else the temp folder. A container's /dev/shm is
+ * often 64 MiB, and a guest that outgrows its memory file dies of SIGBUS.
+ */
+export function memoryFileDir(memoryMb: number): string {
+  for (const dir of ['/dev/shm', tmpdir()]) {
+    const free = freeMb(dir);
+    if (free !== undefined && free >= memoryMb) return dir;
+  }
+  throw new EnvironmentError(
+    `neither /dev/shm nor ${tmpdir()} has ${memoryMb} MiB free for the uml guest's memory`,
+    {
+      hint: 'free some space, give the container a bigger /dev/shm (docker run --shm-size=1g), or ask for less guest memory',
+    },
+  );
 }

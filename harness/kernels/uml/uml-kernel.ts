@@ -13,10 +13,10 @@ import { jobFileName } from '../guest-protocol.js';
 import { GuestSession } from '../guest-session.js';
 import { checkJobVisible, umlCommandLine } from './command-line.js';
 import { UmlProcess, type ProcessExit } from './guest-process.js';
-import { findUmlInstall, findUmlScripts, umlRelease } from './install.js';
+import { findUmlInstall, findUmlScripts, memoryFileDir, umlRelease } from './install.js';
 
 export interface UmlKernelOptions {
-  /** Guest memory in MiB (backed by a file in /dev/shm that only holds what is used). */
+  /** Guest memory in MiB (backed by a file in /dev/shm, which only holds what the guest uses). */
   memoryMb?: number;
   /** Launch until the command starts; a guest that takes longer is taken for hung. */
   bootTimeoutMs?: number;
@@ -76,6 +76,7 @@ async function runUml(
   const launch = umlCommandLine({
     install,
     memoryMb: settings.memoryMb,
+    memoryDir: memoryFileDir(settings.memoryMb),
     umlDir,
     umid,
     init: scripts.init,
