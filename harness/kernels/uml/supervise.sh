@@ -12,7 +12,7 @@
 # A panicking UML aborts: no core file of guest memory left behind.
 ulimit -c 0
 exec 3<&0
-"$@" </dev/null &
+"$@" </dev/null 3<&- &
 uml=$!
 {
 	read -r _
