@@ -6,7 +6,7 @@ import t from 'tap';
 import { BondlabError, EnvironmentError, InputError } from '../../harness/errors.js';
 import { CommandError } from '../../harness/exec/command-error.js';
 import { withRun } from '../../harness/lifecycle/run-context.js';
-import { VagrantKernel } from '../../harness/kernels/vagrant/kernel.js';
+import { haltPolicyFromEnv, VagrantKernel } from '../../harness/kernels/vagrant/kernel.js';
 import { findVagrant } from '../../harness/kernels/vagrant/locate.js';
 import {
   findProjectRoot,
@@ -109,6 +109,19 @@ void t.test('without vagrant on PATH: an EnvironmentError that says how to get i
     }
   }
 });
+
+void t.test(
+  'BONDLAB_VAGRANT_HALT: if-started by default, never on request, else refused',
+  async (t) => {
+    t.equal(haltPolicyFromEnv(undefined), 'if-started');
+    t.equal(haltPolicyFromEnv(''), 'if-started');
+    t.equal(haltPolicyFromEnv('never'), 'never');
+    t.equal(
+      refusedField(() => haltPolicyFromEnv('always')),
+      'BONDLAB_VAGRANT_HALT',
+    );
+  },
+);
 
 void t.test('the guest project root agrees with the Vagrantfile', async (t) => {
   const vagrantfile = readFileSync(join(vagrantDir, 'Vagrantfile'), 'utf8');

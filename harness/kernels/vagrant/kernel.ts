@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { BondlabError } from '../../errors.js';
+import { BondlabError, InputError } from '../../errors.js';
 import { CommandError } from '../../exec/command-error.js';
 import type { RunContext } from '../../lifecycle/run-context.js';
 import type { GuestJob, GuestKernel, GuestResult, GuestRunOptions } from '../guest.js';
@@ -16,12 +16,22 @@ export interface VagrantKernelOptions {
   /** `vagrant up --provider` (default: Vagrant's choice, e.g. VAGRANT_DEFAULT_PROVIDER). */
   provider?: string;
   /**
-   * 'if-started' (default): a VM this run booted is halted when the run closes; one that was
-   * already running is left running. 'never': leave it running either way.
+   * 'if-started': a VM this run booted is halted when the run closes; one that was already
+   * running is left running. 'never': leave it running either way. Default: the environment
+   * variable BONDLAB_VAGRANT_HALT, else 'if-started'.
    */
-  halt?: 'if-started' | 'never';
+  halt?: HaltPolicy;
   /** Where to look for vagrant (default: PATH). */
   pathEnv?: string;
+}
+
+export type HaltPolicy = 'if-started' | 'never';
+
+/** The halt policy BONDLAB_VAGRANT_HALT asks for (checked here, where it enters). */
+export function haltPolicyFromEnv(value: string | undefined): HaltPolicy {
+  if (value === undefined || value === '' || value === 'if-started') return 'if-started';
+  if (value === 'never') return 'never';
+  throw new InputError('BONDLAB_VAGRANT_HALT', value, 'expected if-started (the default) or never');
 }
 
 /** Teardown steps run without the run's (maybe aborted) signal, with limits of their own. */
@@ -41,6 +51,7 @@ export class VagrantKernel implements GuestKernel {
   readonly binary: string;
   readonly projectRoot: string;
   readonly #options: VagrantKernelOptions;
+  readonly #halt: HaltPolicy;
   /** Runs whose teardown already halts the VM. */
   readonly #haltRegistered = new WeakSet<RunContext>();
 
@@ -49,6 +60,7 @@ export class VagrantKernel implements GuestKernel {
     this.binary = findVagrant(options.pathEnv);
     this.projectRoot = options.projectRoot ?? findProjectRoot();
     this.#options = options;
+    this.#halt = options.halt ?? haltPolicyFromEnv(process.env.BONDLAB_VAGRANT_HALT);
     this.label = `vagrant:${MACHINE}`;
   }
 
@@ -110,7 +122,7 @@ export class VagrantKernel implements GuestKernel {
     if (status.state === 'running') {
       await cli.rsync(signal);
     } else {
-      if ((this.#options.halt ?? 'if-started') === 'if-started' && !this.#haltRegistered.has(ctx)) {
+      if (this.#halt === 'if-started' && !this.#haltRegistered.has(ctx)) {
         this.#haltRegistered.add(ctx);
         ctx.defer(`halt the Vagrant VM ${cli.machine} (this run booted it)`, async () => {
           await cli.halt(AbortSignal.timeout(HALT_TIMEOUT_MS));
