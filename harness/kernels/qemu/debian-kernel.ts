@@ -16,6 +16,14 @@ export interface PrepareOptions {
 /** A Debian kernel package name's version part: 6.1.0-56-amd64, 6.12.117+deb12-cloud-amd64. */
 const PACKAGE = /^linux-image-(\d+\.\d+[\w.+~-]*-amd64)$/;
 
+/** Metapackages (linux-image-6.12-amd64) hold no kernel: they depend on the newest one. */
+const META = /^\d+\.\d+-[a-z-]*amd64$/;
+
+/** The generic flavour, not -cloud-amd64 (fewer drivers) nor -rt-amd64 (PREEMPT_RT). */
+export function isGenericFlavour(version: string): boolean {
+  return !/-(cloud|rt)-amd64$/.test(version);
+}
+
 /** The Debian kernels apt can fetch here (`linux-image-VERSION`), oldest first. */
 export async function availableDebianKernels(signal?: AbortSignal): Promise<string[]> {
   const { stdout } = await run(
@@ -25,7 +33,7 @@ export async function availableDebianKernels(signal?: AbortSignal): Promise<stri
   const versions = stdout
     .split('\n')
     .map((line) => PACKAGE.exec(line.split(' ')[0] ?? '')?.[1])
-    .filter((v): v is string => v !== undefined);
+    .filter((v): v is string => v !== undefined && !META.test(v));
   return [...new Set(versions)].sort(compareVersions);
 }
 
@@ -62,11 +70,11 @@ export function cachedDebianKernels(): string[] {
 }
 
 /**
- * The newest Debian kernel that `accept`s: among those already prepared if any do (no download),
- * else among those apt has. Undefined if none.
+ * The newest Debian kernel that `accept`s (default: of the generic flavour): among those already
+ * prepared if any do (no download), else among those apt has. Undefined if none.
  */
 export async function newestDebianKernel(
-  accept: (version: string) => boolean = () => true,
+  accept: (version: string) => boolean = isGenericFlavour,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
   const cached = cachedDebianKernels().filter(accept);

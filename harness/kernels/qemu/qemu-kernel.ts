@@ -165,7 +165,7 @@ async function prepareQemu(
   return { install, kernel, initramfs };
 }
 
-/** Plain `qemu`: the newest Debian kernel already in the cache, else the newest apt has. */
+/** Plain `qemu`: the newest generic Debian kernel already in the cache, else the newest apt has. */
 async function defaultVersion(signal: AbortSignal | undefined): Promise<string> {
   const newest = await newestDebianKernel(undefined, signal);
   if (newest === undefined) {
