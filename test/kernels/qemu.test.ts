@@ -174,6 +174,29 @@ void t.test(
   },
 );
 
+void t.test('an aborted run stops its guest at once', async (t) => {
+  const controller = new AbortController();
+  setTimeout(() => {
+    controller.abort(new Error('the user pressed Ctrl-C'));
+  }, 1_000);
+  const started = performance.now();
+  const error = await withRun((ctx) =>
+    kernel.run(
+      ctx,
+      { argv: ['/bin/sleep', '60'], cwd: '/', shareDir: share },
+      { signal: controller.signal },
+    ),
+  ).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  t.type(error, GuestError);
+  t.equal((error as GuestError).code, 'E_COMMAND_ABORTED');
+  t.ok(performance.now() - started < 5_000, 'stopped promptly');
+  t.same(qemuPids(), [], 'no QEMU is left');
+  t.same(readdirSync(share), [], 'no job file is left in the share folder');
+});
+
 void t.test('a harness killed with SIGKILL takes its QEMU with it', async (t) => {
   await kernel.prepare();
   // A harness in its own process, which boots a guest that would run for a minute.
