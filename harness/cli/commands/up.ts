@@ -39,7 +39,7 @@ function loadSpec(source: string): unknown {
 export const up: Command = {
   name: 'up',
   summary: 'build a topology, show what the kernel made, hold it, then tear it down',
-  usage: 'up <example|topology.json> [--hold SECONDS] [--json]',
+  usage: 'up <example|topology.json> [--hold SECONDS] [--json] [--kernel K]',
   description: [
     'Builds a topology to try by hand. Examples:',
     ...Object.entries(EXAMPLES).map(([n, e]) => `  ${n.padEnd(10)} ${e.describe}`),
