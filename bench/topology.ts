@@ -9,6 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { run, spawnCount } from '../harness/exec/run.js';
+import { hostHasBonding } from '../harness/kernels/host.js';
 import { withRun } from '../harness/lifecycle/run-context.js';
 import { bondedPair, switchedPair } from '../harness/topology/examples.js';
 import { Topology } from '../harness/topology/topology.js';
@@ -16,18 +17,8 @@ import { intArg, median } from './lib/stats.js';
 
 const SCRIPT = fileURLToPath(new URL('./topology.sh', import.meta.url));
 
-async function hasBonding(): Promise<boolean> {
-  return withRun(async (r) => {
-    const ns = r.netns('probe');
-    r.deferNetns([ns]);
-    await run(['ip', 'netns', 'add', ns]);
-    const res = await run(['ip', 'link', 'add', 'b0', 'type', 'bond'], { netns: ns, okExitCodes: [1, 2] });
-    return res.exitCode === 0;
-  });
-}
-
 const runs = intArg('runs', 10);
-const bonding = await hasBonding();
+const bonding = await hostHasBonding();
 const spec = bonding ? bondedPair() : switchedPair();
 const harnessMs: number[] = [];
 const scriptMs: number[] = [];
