@@ -85,6 +85,13 @@ export function qemuKernel(
       'expected a Debian kernel version like 6.1.0-56-amd64',
     );
   }
+  if (options.modules !== undefined && choice.path === undefined) {
+    throw new InputError(
+      'modules',
+      options.modules,
+      'only a self-built kernel (qemu:/path/to/bzImage) takes a modules folder',
+    );
+  }
   const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
   checkInteger('memoryMb', memoryMb, 128, 65_536);
   const cpus = options.cpus ?? DEFAULT_CPUS;
