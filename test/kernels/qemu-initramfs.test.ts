@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, utimesSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import t from 'tap';
 import {
   newestDebianKernel,
@@ -25,6 +25,23 @@ void t.test('an initramfs without modules holds busybox and init, made once', as
   t.ok(archive.includes(readFileSync(init)), 'init.sh is in it');
   t.ok(archive.includes(Buffer.from('bin/busybox\0')));
   t.equal(await ensureInitramfs(dir, input), path, 'the same inputs give the same file');
+});
+
+void t.test('a new initramfs removes those of an older init.sh, not recent ones', async (t) => {
+  const dir = t.testdir({
+    'initramfs-00000000000000aa.cpio': 'old',
+    'initramfs-00000000000000bb.cpio': 'recent',
+    'kernel.json': '{}',
+  });
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  utimesSync(join(dir, 'initramfs-00000000000000aa.cpio'), hourAgo, hourAgo);
+  utimesSync(join(dir, 'kernel.json'), hourAgo, hourAgo);
+  const input = { busybox: install.busybox, init, modulesRoot: undefined, release: '6.9.0' };
+  const path = await ensureInitramfs(dir, input);
+  t.same(
+    readdirSync(dir).sort(),
+    ['initramfs-00000000000000bb.cpio', basename(path), 'kernel.json'].sort(),
+  );
 });
 
 void t.test(

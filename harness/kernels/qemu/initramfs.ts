@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
@@ -58,7 +58,8 @@ export async function bootModuleFiles(
 /**
  * The initramfs for one kernel in `dir` (made once, named by a hash of everything in it): busybox,
  * init.sh as /init, and the boot modules, uncompressed, with their load order in
- * /etc/bondlab-modules. Returns its path.
+ * /etc/bondlab-modules. Making a new one removes those made for an older init.sh. Returns its
+ * path.
  */
 export async function ensureInitramfs(
   dir: string,
@@ -106,7 +107,24 @@ export async function ensureInitramfs(
     data: Buffer.from(names.map((n) => `${n}\n`).join('')),
   });
   writeFileAtomic(path, cpioArchive(entries));
+  pruneOlder(dir, path);
   return path;
+}
+
+/** How long an older initramfs is kept: a run that chose it opens it within seconds. */
+const KEEP_OLDER_MS = 10 * 60_000;
+
+/** Removes initramfs files made for an older init.sh (or busybox, or modules) beside `current`. */
+function pruneOlder(dir: string, current: string): void {
+  for (const name of readdirSync(dir)) {
+    const file = join(dir, name);
+    if (!/^initramfs-[0-9a-f]{16}\.cpio$/.test(name) || file === current) continue;
+    try {
+      if (Date.now() - statSync(file).mtimeMs > KEEP_OLDER_MS) rmSync(file, { force: true });
+    } catch {
+      // removed meanwhile
+    }
+  }
 }
 
 /** A module file's contents, uncompressed: busybox's insmod takes plain .ko files only. */

@@ -58,7 +58,10 @@ export interface QemuReady {
 
 const DEFAULT_MEMORY_MB = 1024;
 const DEFAULT_CPUS = 2;
-/** Ready in ~5 s under emulation here (KERNELS.md); twelve times that is a hang. */
+/**
+ * Ready in 4.4 s (median) under emulation on an idle 2-core machine, 10-20 s when other work
+ * keeps both cores busy: a minute is a hang.
+ */
 const DEFAULT_BOOT_TIMEOUT_MS = 60_000;
 /** SIGTERM to SIGKILL: QEMU exits on SIGTERM at once. */
 const STOP_GRACE_MS = 2_000;
@@ -68,8 +71,8 @@ const APPEND_WORD = /^[\w.,:=/+@%-]+$/;
 /**
  * QEMU: any Debian kernel (`qemu:6.1.0-56-amd64`, downloaded and prepared once) or one you built
  * (`qemu:/path/to/bzImage`), on the host's root filesystem (read-only, over 9p), with KVM when
- * /dev/kvm is usable and CPU emulation (TCG) otherwise. Under emulation the command starts ~5 s
- * after launch.
+ * /dev/kvm is usable and CPU emulation (TCG) otherwise. Under emulation the command starts 4.4 s
+ * after launch (median, idle 2-core machine; bench/qemu-boot.ts).
  */
 export function qemuKernel(
   choice: QemuKernelChoice = {},
