@@ -1,9 +1,11 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { BondlabError } from '../errors.js';
 import { cleanDeadRuns } from './clean.js';
 import { netnsName, newRunId } from './names.js';
 import { deleteNetns } from './netns.js';
 import { processStartTime } from './process-identity.js';
-import { claimRecord, removeRecord, updateRecord, type RunRecord } from './records.js';
+import { claimRecord, removeRecord, stateDir, updateRecord, type RunRecord } from './records.js';
 import { Teardown } from './teardown.js';
 
 export interface RunContextOptions {
@@ -42,6 +44,7 @@ export class RunContext {
   readonly #record: RunRecord;
   readonly #detach: () => void;
   #closed = false;
+  #scratch: string | undefined;
 
   private constructor(id: string, record: RunRecord, options: RunContextOptions) {
     this.id = id;
@@ -148,6 +151,23 @@ export class RunContext {
   trackProcessGroup(pgid: number): void {
     this.#record.processGroups.push(pgid);
     updateRecord(this.#record);
+  }
+
+  /**
+   * A private folder for this run's short-lived files, removed when the run closes (or by
+   * `bondlab clean` after a kill -9).
+   */
+  scratchDir(): string {
+    if (this.#scratch === undefined) {
+      const dir = join(stateDir(), 'scratch', this.id);
+      this.trackPath(dir);
+      this.defer(`remove ${dir}`, () => {
+        rmSync(dir, { recursive: true, force: true });
+      });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      this.#scratch = dir;
+    }
+    return this.#scratch;
   }
 
   /** Records a path for `bondlab clean` to remove should this process die. */

@@ -1,8 +1,8 @@
 import pRetry, { AbortError } from 'p-retry';
 import { BondlabError } from '../errors.js';
-import { run } from '../exec/run.js';
+import { Batch } from '../exec/batch.js';
 import type { ResolvedTopology } from './resolve.js';
-import { readLinks, type IpLink } from './state.js';
+import { readLinksOf, type IpLink } from './state.js';
 
 export interface WaitOptions {
   signal?: AbortSignal | undefined;
@@ -119,21 +119,21 @@ export async function waitForLinks(
   await waitUntil(
     'links',
     async () => {
-      const states = await Promise.all(
-        [...expected].map(async ([node, names]) => {
-          const links = await readLinks(netnsOf(node), { signal: options.signal });
-          for (const name of names) {
-            const l = links.find((x) => x.ifname === name);
-            if (l === undefined) return `${node}:${name} does not exist`;
-            const problem = bonds.has(`${node}:${name}`)
-              ? bondProblem(l)
-              : (linkProblem(l) ??
-                (forwarding.has(`${node}:${name}`) ? portProblem(l) : undefined));
-            if (problem !== undefined) return `${node}: ${problem}`;
-          }
-          return undefined;
-        }),
-      );
+      const byNetns = await readLinksOf([...expected.keys()].map(netnsOf), {
+        signal: options.signal,
+      });
+      const states = [...expected].map(([node, names]) => {
+        const links = byNetns.get(netnsOf(node)) ?? [];
+        for (const name of names) {
+          const l = links.find((x) => x.ifname === name);
+          if (l === undefined) return `${node}:${name} does not exist`;
+          const problem = bonds.has(`${node}:${name}`)
+            ? bondProblem(l)
+            : (linkProblem(l) ?? (forwarding.has(`${node}:${name}`) ? portProblem(l) : undefined));
+          if (problem !== undefined) return `${node}: ${problem}`;
+        }
+        return undefined;
+      });
       return states.find((s) => s !== undefined);
     },
     options,
@@ -142,7 +142,7 @@ export async function waitForLinks(
 
 /**
  * Waits until a ping crosses each network: from the first host on it to every other one, IPv4 and
- * IPv6. The pings of one attempt run in parallel.
+ * IPv6. The pings of one attempt run one after the other in one process of node's (ip forks them).
  */
 export async function waitForPing(
   topo: ResolvedTopology,
@@ -164,20 +164,28 @@ export async function waitForPing(
   await waitUntil(
     'ping',
     async () => {
-      const results = await Promise.all(
-        pending.map(async (p) => {
-          const r = await run(
-            ['ping', p.family === 'ipv4' ? '-4' : '-6', '-n', '-q', '-c', '1', '-W', '1', p.to],
-            {
-              netns: netnsOf(p.from),
-              signal: options.signal,
-              timeoutMs: 5_000,
-              okExitCodes: [1],
-            },
-          );
-          return r.exitCode === 0;
-        }),
+      const batch = new Batch('ip');
+      for (const p of pending) {
+        const family = p.family === 'ipv4' ? '-4' : '-6';
+        batch.exec(netnsOf(p.from), 'ping', family, '-n', '-q', '-c', '1', '-W', '1', p.to);
+      }
+      // -force: a ping that gets no answer exits 1; the others must still run.
+      const out = await batch.commit({
+        signal: options.signal,
+        timeoutMs: 5_000 + 2_000 * pending.length,
+        force: true,
+        okExitCodes: [1],
+      });
+      const answered = new Set(
+        [
+          ...(out?.stdout ?? '').matchAll(
+            /--- (\S+) ping statistics ---\n\d+ packets transmitted, (\d+)/g,
+          ),
+        ]
+          .filter((m) => Number(m[2]) > 0)
+          .map((m) => m[1]),
       );
+      const results = pending.map((p) => answered.has(p.to));
       pending = pending.filter((_, i) => results[i] !== true);
       const p = pending[0];
       return p === undefined

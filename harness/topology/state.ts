@@ -1,5 +1,7 @@
 import { BOND_OPTION_NAMES } from './bond-options.js';
-import { run, type RunOptions } from '../exec/run.js';
+import { Batch } from '../exec/batch.js';
+import { CommandError } from '../exec/command-error.js';
+import { run, type RunOptions, type RunResult } from '../exec/run.js';
 
 /** One link as `ip -d -j link show` reports it (the fields bondlab reads; the rest is kept). */
 export interface IpLink {
@@ -23,6 +25,24 @@ export interface IpLink {
 export async function readLinks(netns: string, options: RunOptions = {}): Promise<IpLink[]> {
   const { stdout } = await run(['ip', '-d', '-j', 'link', 'show'], { ...options, netns });
   return JSON.parse(stdout) as IpLink[];
+}
+
+/**
+ * Every link of several namespaces, in one process of node's: ip forks one `ip -j` per namespace,
+ * each printing its links as one line of JSON, in order.
+ */
+export async function readLinksOf(
+  namespaces: readonly string[],
+  options: Omit<RunOptions, 'netns'> = {},
+): Promise<Map<string, IpLink[]>> {
+  const batch = new Batch('ip');
+  for (const ns of namespaces) batch.exec(ns, 'ip', '-d', '-j', 'link', 'show');
+  const result = await batch.commit(options);
+  const lines = (result?.stdout ?? '').split('\n').filter((l) => l.trim() !== '');
+  if (lines.length !== namespaces.length) {
+    throw new Error(`expected ${namespaces.length} link listings, got ${lines.length}`);
+  }
+  return new Map(namespaces.map((ns, i) => [ns, JSON.parse(lines[i] as string) as IpLink[]]));
 }
 
 /** What the kernel says about one bond, from all three of its interfaces. */
@@ -64,17 +84,25 @@ export async function readBond(
   const dir = `/sys/class/net/${name}/bonding`;
   const files = [...BOND_OPTION_NAMES, ...BOND_STATE_FILES].map((f) => `${dir}/${f}`);
   const procFile = `/proc/net/bonding/${name}`;
-  const [links, out] = await Promise.all([
-    readLinks(netns, options),
-    run(['tail', '-v', '-n', '+1', '--', ...files, procFile], {
-      ...options,
-      netns,
-      okExitCodes: [1],
-    }),
-  ]);
+  // One process of node's: the links, then every file; -force because tail exits 1 when the
+  // kernel lacks one of the files, which is an answer, not a failure.
+  const batch = new Batch('ip')
+    .exec(netns, 'ip', '-d', '-j', 'link', 'show')
+    .exec(netns, 'tail', '-v', '-n', '+1', '--', ...files, procFile);
+  const out = (await batch.commit({ ...options, force: true, okExitCodes: [1] })) as RunResult;
+  const newline = out.stdout.indexOf('\n');
+  let links: IpLink[];
+  try {
+    links = JSON.parse(out.stdout.slice(0, newline)) as IpLink[];
+  } catch {
+    throw new CommandError('E_COMMAND_FAILED', `cannot list the links of ${netns}`, {
+      ...out,
+      signal: undefined,
+    });
+  }
   const sysfs: Record<string, string> = {};
   let proc = '';
-  for (const [path, text] of splitTailOutput(out.stdout)) {
+  for (const [path, text] of splitTailOutput(out.stdout.slice(newline + 1))) {
     if (path === procFile) proc = text;
     else if (path.startsWith(`${dir}/`)) sysfs[path.slice(dir.length + 1)] = text.trim();
   }

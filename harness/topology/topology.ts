@@ -60,18 +60,16 @@ export class Topology {
     const plan = planBuild(resolved, netnsOf);
     const drop = run.deferNetns(plan.namespaces);
     const topo = new Topology(run, resolved, drop);
-    const opts = { signal: run.signal };
     run.log(
       `topology: creating ${plan.namespaces.length} namespaces and ${resolved.links.length} links`,
     );
-    await plan.root.commit(opts);
+    // Both happen in the one process below; the second line marks "mid-setup" for the user.
     run.log('topology: configuring bridges, bonds and addresses');
     try {
-      await settleAll(plan.perNamespace.map((b) => b.commit(opts)));
+      await plan.root.commit({ signal: run.signal, scratchDir: run.scratchDir() });
     } catch (error) {
       throw explainBuildError(error);
     }
-    await settleAll(plan.shaping.map((b) => b.commit(opts)));
     // Check every bond once before waiting: an option the kernel ignored is an error, not a hang.
     await settleAll(resolved.bonds.map((b) => topo.readBond(b)));
     const ready = options.ready ?? 'ping';
