@@ -12,6 +12,10 @@ export interface RunOptions {
   input?: string;
   /** Accept these exit codes besides 0 instead of raising. */
   okExitCodes?: readonly number[];
+  /** Working directory. */
+  cwd?: string;
+  /** Extra environment variables (the rest is inherited). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface RunResult {
@@ -59,7 +63,8 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     ...(options.input === undefined ? {} : { input: options.input }),
     forceKillAfterDelay: 2_000,
     stripFinalNewline: false,
-    env: { LC_ALL: 'C' },
+    env: { ...options.env, LC_ALL: 'C' },
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
   const details = {
     argv: full,
@@ -109,6 +114,12 @@ const PACKAGES: Readonly<Record<string, string>> = {
   ping: 'iputils-ping',
   modprobe: 'kmod',
   'linux.uml': 'user-mode-linux',
+  'qemu-system-x86_64': 'qemu-system-x86',
+  busybox: 'busybox-static',
+  setpriv: 'util-linux',
+  xz: 'xz-utils',
+  zstd: 'zstd',
+  vagrant: 'vagrant',
 };
 
 /** The apt-get line that brings a missing program. */
