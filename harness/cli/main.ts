@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../kernels/guest-entry.js';
 import { parseArgs } from 'node:util';
 import { BondlabError, formatError, InputError } from '../errors.js';
 import { commandHelp, type Command, type Io } from './command.js';
@@ -9,9 +11,9 @@ import { up } from './commands/up.js';
 const COMMANDS: readonly Command[] = [doctor, up, clean];
 
 export function version(): string {
-  const pkg = JSON.parse(
-    readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
-  ) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 

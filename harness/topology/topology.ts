@@ -87,8 +87,9 @@ export class Topology {
       }));
       await waitForLinks({ ...resolved, switches: allForwarding }, netnsOf, wait);
     }
-    await settleAll(states.map((p) => topo.setPortState(p.sw, p.ifname, p.state)));
+    // Pings cross every port while all forward; the states asked for come after.
     if (ready === 'ping') await waitForPing(resolved, netnsOf, wait);
+    await settleAll(states.map((p) => topo.setPortState(p.sw, p.ifname, p.state)));
     return topo;
   }
 

@@ -106,6 +106,8 @@ export const up: Command = {
           if (holdS > 0) {
             io.err(`holding for ${holdS} s; Ctrl-C to tear down now`);
             await sleep(holdS * 1000, undefined, { signal: r.signal }).catch(() => undefined);
+            // Ctrl-C ends the hold early, and the exit status says it was interrupted (130).
+            r.throwIfAborted();
           }
           return 0;
         },
