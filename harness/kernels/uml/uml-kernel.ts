@@ -29,8 +29,9 @@ const STOP_GRACE_MS = 5_000;
 
 /**
  * User-mode Linux: a Linux kernel that runs as a process on this one, with bonding and the other
- * modules bondlab needs, on the host's own root filesystem (read-only). Boots in ~0.5 s; the
- * command starts ~1 s later, once node is up inside.
+ * modules bondlab needs, on the host's own root filesystem (read-only). The command starts ~2 s
+ * after launch (bench/guest-boot.ts: kernel and mounts ~0.6 s, node starting inside ~1 s), more
+ * when the machine is busy.
  */
 export function umlKernel(options: UmlKernelOptions = {}): GuestKernel {
   const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
