@@ -148,9 +148,13 @@ export class RunContext {
   }
 
   /** Records a process group for `bondlab clean` to kill should this process die. */
-  trackProcessGroup(pgid: number): void {
+  trackProcessGroup(pgid: number): () => void {
     this.#record.processGroups.push(pgid);
     updateRecord(this.#record);
+    // Once the group is gone its number may be reused: untrack it, or clean might kill a stranger.
+    return () => {
+      this.#untrack(this.#record.processGroups, pgid);
+    };
   }
 
   /**
@@ -170,9 +174,19 @@ export class RunContext {
     return this.#scratch;
   }
 
-  /** Records a path for `bondlab clean` to remove should this process die. */
-  trackPath(path: string): void {
+  /** Records a path for `bondlab clean` to remove should this process die; returns the untrack. */
+  trackPath(path: string): () => void {
     this.#record.paths.push(path);
+    updateRecord(this.#record);
+    return () => {
+      this.#untrack(this.#record.paths, path);
+    };
+  }
+
+  #untrack<T>(list: T[], item: T): void {
+    const at = list.indexOf(item);
+    if (at === -1 || this.#closed) return;
+    list.splice(at, 1);
     updateRecord(this.#record);
   }
 

@@ -345,7 +345,7 @@ void t.test(
       const track = ctx.trackProcessGroup.bind(ctx);
       ctx.trackProcessGroup = (pgid) => {
         groups.push(pgid);
-        track(pgid);
+        return track(pgid);
       };
       return new VagrantKernel().run(ctx, { argv: ['true'], cwd: root, shareDir: share });
     }).catch((e: unknown) => e);

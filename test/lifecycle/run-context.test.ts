@@ -134,3 +134,20 @@ void t.test('a failed teardown keeps the record so clean can finish the job', as
   t.equal(readRecord(r.id), undefined);
   t.same(leaks(before), { netns: [], links: [] });
 });
+
+void t.test('a process group or path can be untracked once it is gone', async (t) => {
+  const r = await RunContext.open();
+  t.teardown(() => r.close());
+  const untrackGroup = r.trackProcessGroup(999_999);
+  const untrackPath = r.trackPath('/tmp/bondlab-test-untracked');
+  t.same(readRecord(r.id)?.processGroups, [999_999], 'the group is in the record');
+  untrackGroup();
+  untrackPath();
+  untrackGroup();
+  t.same(
+    readRecord(r.id)?.processGroups,
+    [],
+    'and gone once untracked, so clean never kills a reused number',
+  );
+  t.same(readRecord(r.id)?.paths, [], 'the path too');
+});
