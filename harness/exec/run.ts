@@ -117,6 +117,7 @@ const PACKAGES: Readonly<Record<string, string>> = {
   'qemu-system-x86_64': 'qemu-system-x86',
   busybox: 'busybox-static',
   setpriv: 'util-linux',
+  unshare: 'util-linux',
   xz: 'xz-utils',
   zstd: 'zstd',
   vagrant: 'vagrant',
