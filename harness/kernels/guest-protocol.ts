@@ -48,6 +48,22 @@ export function parseMarker(line: string, nonce: string): GuestMarker | undefine
   return undefined;
 }
 
+/**
+ * The exit marker for this nonce anywhere in a console line, with the text in front of it: a
+ * command whose output does not end in a newline (`printf x`) leaves that text on the marker's
+ * line. The nonce is secret to the run, so the command cannot print a marker of its own.
+ */
+export function findExitMarker(
+  line: string,
+  nonce: string,
+): { before: string; exitCode: number; signal: string | undefined } | undefined {
+  const at = line.indexOf(`${TAG} ${nonce} exit `);
+  if (at < 0) return undefined;
+  const marker = parseMarker(line.slice(at), nonce);
+  if (marker?.kind !== 'exit') return undefined;
+  return { before: line.slice(0, at), exitCode: marker.exitCode, signal: marker.signal };
+}
+
 /** Reads a job file's text; raises a TypeError naming what is wrong. */
 export function parseJobFile(text: string): GuestJobFile {
   const job = JSON.parse(text) as Partial<GuestJobFile>;

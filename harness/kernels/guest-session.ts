@@ -1,5 +1,5 @@
 import { ConsoleLines } from './console.js';
-import { parseMarker } from './guest-protocol.js';
+import { findExitMarker, parseMarker } from './guest-protocol.js';
 
 /**
  * Follows one guest run through its console: boot lines until the ready marker, then the
@@ -58,16 +58,21 @@ export class GuestSession {
 
   #line(line: string): void {
     if (line.includes('Kernel panic')) this.#panic ??= line.trim();
-    const marker = parseMarker(line, this.#nonce);
     if (this.#readyMs === undefined) {
+      const marker = parseMarker(line, this.#nonce);
       if (marker?.kind !== 'ready') return;
       this.#readyMs = performance.now() - this.#startedAt;
       this.#kernelRelease = marker.kernelRelease;
       this.#onReady();
     } else if (this.#exit === undefined) {
-      if (marker?.kind === 'exit')
-        this.#exit = { exitCode: marker.exitCode, signal: marker.signal };
-      else this.#onOutput?.(line);
+      const end = findExitMarker(line, this.#nonce);
+      if (end === undefined) {
+        this.#onOutput?.(line);
+        return;
+      }
+      // The command's last output when it did not end with a newline.
+      if (end.before !== '') this.#onOutput?.(end.before);
+      this.#exit = { exitCode: end.exitCode, signal: end.signal };
     }
   }
 }

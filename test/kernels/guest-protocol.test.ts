@@ -1,6 +1,7 @@
 import t from 'tap';
 import {
   exitLine,
+  findExitMarker,
   jobFileName,
   parseJobFile,
   parseMarker,
@@ -26,6 +27,22 @@ void t.test('markers round-trip, and only with their own nonce', async (t) => {
   t.equal(parseMarker('bondlab-guest abc123 exit three', 'abc123'), undefined);
   t.equal(parseMarker('the command printed bondlab-guest abc123 ready x', 'abc123'), undefined);
   t.equal(parseMarker('', 'abc123'), undefined);
+});
+
+void t.test('the exit marker is found after output that did not end its line', async (t) => {
+  t.same(findExitMarker(`x${exitLine('abc123', 0, undefined)}`, 'abc123'), {
+    before: 'x',
+    exitCode: 0,
+    signal: undefined,
+  });
+  t.same(findExitMarker(exitLine('abc123', 143, 'SIGTERM'), 'abc123'), {
+    before: '',
+    exitCode: 143,
+    signal: 'SIGTERM',
+  });
+  t.equal(findExitMarker(`x${exitLine('abc123', 0, undefined)}`, 'other'), undefined);
+  t.equal(findExitMarker(`x${readyLine('abc123', '6.1.176')}`, 'abc123'), undefined);
+  t.equal(findExitMarker('x bondlab-guest abc123 exit three', 'abc123'), undefined);
 });
 
 void t.test('the job file is checked field by field', async (t) => {

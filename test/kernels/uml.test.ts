@@ -120,6 +120,16 @@ void t.test('the exit status passes through, signals as 128 + N', async (t) => {
   noLeftovers(t);
 });
 
+void t.test('output without a final newline still reaches the exit marker', async (t) => {
+  const lines: string[] = [];
+  const result = await withRun((ctx) =>
+    kernel.run(ctx, shellJob('echo a; printf x'), { onOutput: (l) => lines.push(l) }),
+  );
+  t.equal(result.exitCode, 0);
+  t.same(lines, ['a', 'x']);
+  noLeftovers(t);
+});
+
 void t.test('a job that cannot start exits 127, and env and cwd reach it', async (t) => {
   const lines: string[] = [];
   const job: GuestJob = {
