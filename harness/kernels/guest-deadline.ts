@@ -1,3 +1,12 @@
+import { InputError } from '../errors.js';
+
+/** Refuses a timeout that is not a positive whole number of milliseconds. */
+export function checkTimeout(field: string, ms: number | undefined): void {
+  if (ms !== undefined && !(Number.isInteger(ms) && ms > 0)) {
+    throw new InputError(field, ms, 'expected a positive integer (milliseconds)');
+  }
+}
+
 /** Why a guest run is being stopped before its command ended on its own. */
 export type StopReason =
   | { why: 'timeout'; ms: number }

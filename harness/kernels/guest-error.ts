@@ -1,6 +1,12 @@
 import { BondlabError, type ErrorCode } from '../errors.js';
 import type { GuestKind } from './guest.js';
 
+/** How a guest kernel's host process ended. */
+export interface ProcessExit {
+  code: number | undefined;
+  signal: string | undefined;
+}
+
 /** Where a guest was when it failed. */
 export type GuestPhase = 'boot' | 'command' | 'shutdown';
 
@@ -8,7 +14,7 @@ export interface GuestErrorDetails {
   kind: GuestKind;
   phase: GuestPhase;
   /** How the guest kernel's host process ended, if it did. */
-  processExit: { code: number | undefined; signal: string | undefined } | undefined;
+  processExit: ProcessExit | undefined;
   /** The last console lines. */
   consoleTail: string[];
   durationMs: number;

@@ -1,12 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProcessExit } from '../guest-error.js';
 import type { QemuLaunch } from './command-line.js';
-
-export interface ProcessExit {
-  code: number | undefined;
-  signal: string | undefined;
-}
 
 /**
  * The host side of one QEMU: started as the leader of its own process group (so Ctrl-C in the

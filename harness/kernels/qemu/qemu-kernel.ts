@@ -1,20 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../errors.js';
 import type { RunContext } from '../../lifecycle/run-context.js';
 import type { GuestJob, GuestKernel, GuestResult, GuestRunOptions } from '../guest.js';
-import { GuestDeadline, type StopReason } from '../guest-deadline.js';
+import { checkTimeout } from '../guest-deadline.js';
 import { guestEntryPath, projectRoot } from '../guest-entry.js';
-import { GuestError, type GuestErrorDetails } from '../guest-error.js';
-import { validateGuestJob, writeJobFile } from '../guest-job.js';
+import { validateGuestJob } from '../guest-job.js';
 import { jobFileName } from '../guest-protocol.js';
-import { GuestSession } from '../guest-session.js';
+import { runGuest } from '../guest-run.js';
 import { checkJobVisible } from '../uml/command-line.js';
 import { prepareBuiltKernel } from './built-kernel.js';
 import { qemuCommandLine } from './command-line.js';
 import { newestDebianKernel, prepareDebianKernel } from './debian-kernel.js';
-import { QemuProcess, type ProcessExit } from './guest-process.js';
+import { QemuProcess } from './guest-process.js';
 import { ensureInitramfs } from './initramfs.js';
 import { findQemuInstall, type QemuInstall } from './install.js';
 import type { PreparedKernel } from './prepared-kernel.js';
@@ -143,12 +141,6 @@ function checkInteger(field: string, value: number, min: number, max: number): v
   }
 }
 
-function checkTimeout(field: string, ms: number | undefined): void {
-  if (ms !== undefined && !(Number.isInteger(ms) && ms > 0)) {
-    throw new InputError(field, ms, 'expected a positive integer (milliseconds)');
-  }
-}
-
 async function prepareQemu(
   choice: QemuKernelChoice,
   modules: string | undefined,
@@ -222,118 +214,22 @@ async function runQemu(
     append: settings.append,
   });
 
-  let guest: QemuProcess | undefined;
-  const teardown = async (): Promise<void> => {
-    if (guest !== undefined) await guest.stop(STOP_GRACE_MS);
-    // The guest entry deletes the job file once read; this covers a guest that never got there.
-    rmSync(jobFile, { force: true });
-  };
-  const drop = ctx.defer(`stop qemu guest ${prepared.kernel.label}`, teardown);
-  try {
-    ctx.trackPath(jobFile);
-    writeJobFile(jobFile, job, nonce);
-
-    const startedAt = performance.now();
-    const deadline = new GuestDeadline({
-      signals: [ctx.signal, options.signal],
-      timeoutMs: options.timeoutMs,
-      bootTimeoutMs: settings.bootTimeoutMs,
-    });
-    const session = new GuestSession(nonce, startedAt, options.onOutput, () => {
-      deadline.ready();
-    });
-    try {
-      guest = await QemuProcess.start(launch, (stream, chunk) => {
-        session.console.push(stream, chunk);
-      });
-      ctx.trackProcessGroup(guest.pid);
-      const running = guest;
-      const outcome = await Promise.race([
-        running.exited.then((exit) => ({ exit, stop: undefined })),
-        deadline.stopped.then((stop) => ({ exit: undefined, stop })),
-      ]);
-      if (outcome.stop !== undefined) {
-        const exit = await running.stop(STOP_GRACE_MS);
-        throw stoppedError(outcome.stop, details(session, exit, startedAt));
-      }
-      return result(session, outcome.exit, startedAt);
-    } finally {
-      deadline.dispose();
-    }
-  } finally {
-    drop();
-    await teardown();
-  }
-}
-
-function details(session: GuestSession, exit: ProcessExit, startedAt: number): GuestErrorDetails {
-  return {
+  return runGuest(ctx, options, {
     kind: 'qemu',
-    phase:
-      session.readyMs === undefined
-        ? 'boot'
-        : session.commandExit === undefined
-          ? 'command'
-          : 'shutdown',
-    processExit: exit,
-    consoleTail: session.console.tail,
-    durationMs: performance.now() - startedAt,
-  };
-}
-
-function stoppedError(reason: StopReason, d: GuestErrorDetails): GuestError {
-  switch (reason.why) {
-    case 'timeout':
-      return new GuestError('E_COMMAND_TIMEOUT', `did not finish within ${reason.ms} ms`, d, {
-        hint: 'raise the timeout, or look at the last console lines for where it hung',
-      });
-    case 'boot-timeout':
-      return new GuestError('E_NOT_READY', `the command did not start within ${reason.ms} ms`, d, {
-        hint: 'the guest hung while booting: see the last console lines',
-      });
-    case 'abort':
-      return new GuestError('E_COMMAND_ABORTED', 'stopped: the run was aborted', d, {
-        cause: reason.cause,
-      });
-  }
+    hostStatus: debugExitStatus,
+    notPassedOn: 'the guest did not pass it on to QEMU',
+    job,
+    nonce,
+    jobFile,
+    label: `stop qemu guest ${prepared.kernel.label}`,
+    bootTimeoutMs: settings.bootTimeoutMs,
+    stopGraceMs: STOP_GRACE_MS,
+    start: (onOutput) => QemuProcess.start(launch, onOutput),
+    processGroup: (guest) => guest.pid,
+  });
 }
 
 /** QEMU's exit status for a guest that wrote `status` to the isa-debug-exit port. */
 export function debugExitStatus(status: number): number {
   return ((status << 1) | 1) & 0xff;
-}
-
-/** The guest's result, or the error that says why there is none. */
-function result(session: GuestSession, exit: ProcessExit, startedAt: number): GuestResult {
-  const d = details(session, exit, startedAt);
-  const panic = session.panicked ? 'the guest kernel panicked' : undefined;
-  if (session.readyMs === undefined || session.kernelRelease === undefined) {
-    throw new GuestError('E_NOT_READY', panic ?? 'stopped before the command started', d, {
-      hint:
-        exit.code === debugExitStatus(125)
-          ? 'the guest init could not start the job: see the last console lines'
-          : 'run `bondlab doctor`; the last console lines say how far the guest got',
-    });
-  }
-  const reported = session.commandExit;
-  if (reported === undefined) {
-    throw new GuestError('E_COMMAND_FAILED', panic ?? 'stopped while the command ran', d, {
-      hint: 'the last console lines say what the guest was doing',
-    });
-  }
-  if (exit.code !== debugExitStatus(reported.exitCode)) {
-    throw new GuestError(
-      'E_COMMAND_FAILED',
-      `the command exited with ${reported.exitCode} but the guest did not pass it on to QEMU`,
-      d,
-    );
-  }
-  return {
-    exitCode: reported.exitCode,
-    kernelRelease: session.kernelRelease,
-    kind: 'qemu',
-    readyMs: session.readyMs,
-    totalMs: d.durationMs,
-    consoleTail: d.consoleTail,
-  };
 }

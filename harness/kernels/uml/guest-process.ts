@@ -1,12 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProcessExit } from '../guest-error.js';
 import type { UmlLaunch } from './command-line.js';
-
-export interface ProcessExit {
-  code: number | undefined;
-  signal: string | undefined;
-}
 
 /**
  * The host side of one guest: `unshare`, our child, leads a process group of its own; its child,
