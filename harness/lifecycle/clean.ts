@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import type { RunOptions } from '../exec/run.js';
 import { parseNetnsName } from './names.js';
 import { deleteNetns, listNetns } from './netns.js';
+import { killProcessGroup } from './process-group.js';
 import { listRecords, removeRecord } from './records.js';
 
 export interface CleanReport {
@@ -14,16 +15,6 @@ export interface CleanReport {
   keptAlive: string[];
   /** Namespaces named like ours with no run record: not made by bondlab, never touched. */
   leftAlone: string[];
-}
-
-/** Kills a process group if it still exists; true when a signal was delivered. */
-export function killProcessGroup(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 'SIGKILL');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

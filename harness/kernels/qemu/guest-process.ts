@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { killProcessGroup } from '../../lifecycle/process-group.js';
 import type { ProcessExit } from '../guest-error.js';
 import type { QemuLaunch } from './command-line.js';
 
@@ -55,24 +56,14 @@ export class QemuProcess {
    */
   async stop(graceMs: number): Promise<ProcessExit> {
     if (this.#exit !== undefined) return this.#exit;
-    killGroup(this.pid, 'SIGTERM');
+    killProcessGroup(this.pid, 'SIGTERM');
     const timer = new AbortController();
     const graceful = await Promise.race([
       this.exited.then(() => true),
       sleep(graceMs, false, { signal: timer.signal }).catch(() => false),
     ]);
     timer.abort();
-    if (!graceful) killGroup(this.pid, 'SIGKILL');
+    if (!graceful) killProcessGroup(this.pid, 'SIGKILL');
     return this.exited;
-  }
-}
-
-/** Signals a process group; false if it no longer exists. */
-function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { killProcessGroup } from '../../lifecycle/process-group.js';
 import type { ProcessExit } from '../guest-error.js';
 import type { UmlLaunch } from './command-line.js';
 
@@ -79,13 +80,7 @@ export class UmlProcess {
       sleep(graceMs, false, { signal: timer.signal }).catch(() => false),
     ]);
     timer.abort();
-    if (!graceful) {
-      try {
-        process.kill(-this.pgid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    if (!graceful) killProcessGroup(this.pgid);
     return this.exited;
   }
 }

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { execa } from 'execa';
+import { killProcessGroup } from '../../lifecycle/process-group.js';
 
 export interface TrackedProcessOptions {
   cwd?: string;
@@ -55,16 +56,6 @@ export interface TrackedProcess {
 
 const KEEP_STDOUT_LINES = 10_000;
 const KEEP_STDERR_LINES = 200;
-
-/** SIGKILL to a process group; false when there is no such group any more. */
-export function killGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Starts a long-lived program (argv only, never a shell) as the leader of a new process group,
@@ -127,7 +118,7 @@ export function startTracked(
     await Promise.all(readers);
     clearTimeout(killTimer);
     options.signal.removeEventListener('abort', onAbort);
-    if (state.stopped && pid !== undefined) killGroup(pid);
+    if (state.stopped && pid !== undefined) killProcessGroup(pid);
     const cause = result.cause;
     const startError =
       result.exitCode === undefined && result.signal === undefined && cause instanceof Error
@@ -157,7 +148,7 @@ export function startTracked(
       const how = options.stopWith ?? 'SIGTERM';
       if (how === 'close-stdin') subprocess.stdin?.end();
       else subprocess.kill(how);
-      killTimer = setTimeout(() => killGroup(pid), options.graceMs);
+      killTimer = setTimeout(() => killProcessGroup(pid), options.graceMs);
     }
     return done;
   }
