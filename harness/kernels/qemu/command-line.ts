@@ -1,4 +1,4 @@
-import { checkGuestPath, isWithin } from '../uml/command-line.js';
+import { checkGuestPath, HIDDEN_IN_GUEST, isWithin } from '../guest-paths.js';
 import type { QemuInstall } from './install.js';
 import type { PreparedKernel } from './prepared-kernel.js';
 
@@ -29,9 +29,6 @@ export interface QemuLaunch {
  * start), no crypto self-tests, and a panic ends QEMU at once (-no-reboot) instead of hanging.
  */
 const FAST_BOOT = ['quiet', 'random.trust_cpu=on', 'cryptomgr.notests', 'panic=-1'];
-
-/** Host folders the guest covers with its own mounts (init.sh): it cannot see the host's files there. */
-const HIDDEN_IN_GUEST = ['/tmp', '/run', '/dev', '/proc', '/sys'];
 
 /**
  * Where the guest finds the kernel's modules: through the host's root when it can see them there

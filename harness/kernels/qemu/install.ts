@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { EnvironmentError } from '../../errors.js';
-import { findOnPath } from '../uml/install.js';
+import { findOnPath } from '../find-program.js';
 import { isStaticElf } from './elf.js';
 
 /** The host programs a QEMU guest needs, as absolute paths. */

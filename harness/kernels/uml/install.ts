@@ -1,8 +1,9 @@
 import { accessSync, constants, readdirSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { EnvironmentError } from '../../errors.js';
 import { installHint } from '../../exec/run.js';
+import { findOnPath } from '../find-program.js';
 
 /** Where Debian's user-mode-linux package puts the guest's modules, one folder per release. */
 export const UML_MODULES_DIR = '/usr/lib/uml/modules';
@@ -15,21 +16,6 @@ export interface UmlInstall {
   release: string;
   /** util-linux `unshare`: gives each guest a PID namespace, which dies with its supervisor. */
   unshare: string;
-}
-
-/** The absolute path of `name` on PATH, else undefined. */
-export function findOnPath(name: string, path = process.env.PATH ?? ''): string | undefined {
-  for (const dir of path.split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /** The UML kernel's release: the one folder under /usr/lib/uml/modules. */

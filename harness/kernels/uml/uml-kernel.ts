@@ -8,9 +8,10 @@ import type { GuestJob, GuestKernel, GuestResult, GuestRunOptions } from '../gue
 import { checkTimeout } from '../guest-deadline.js';
 import { guestEntryPath, projectRoot } from '../guest-entry.js';
 import { validateGuestJob } from '../guest-job.js';
+import { checkJobVisible } from '../guest-paths.js';
 import { jobFileName } from '../guest-protocol.js';
 import { runGuest } from '../guest-run.js';
-import { checkJobVisible, umlCommandLine } from './command-line.js';
+import { umlCommandLine } from './command-line.js';
 import { UmlProcess } from './guest-process.js';
 import { findUmlInstall, findUmlScripts, memoryFileDir, umlRelease } from './install.js';
 
