@@ -12,14 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { remoteJobArgv, READY_LINE, type JobLayout } from '../../harness/kernels/vagrant/job.js';
-import { findProjectRoot } from '../../harness/kernels/vagrant/paths.js';
+import { projectRoot } from '../../harness/kernels/guest-entry.js';
 import { startTracked, type TrackedExit } from '../../harness/kernels/vagrant/process.js';
 import { shCommand } from '../../harness/kernels/vagrant/quote.js';
 
 // vagrant/guest/run-job.sh is what `vagrant ssh` runs in the VM. Here it runs on this machine,
 // through `sh -c` with the same quoted command line the VM's shell gets, minus sudo and ssh.
 
-const runJob = join(findProjectRoot(), 'vagrant', 'guest', 'run-job.sh');
+const runJob = join(projectRoot(), 'vagrant', 'guest', 'run-job.sh');
 
 /** A stand-in for the VM's copy of the project whose dependencies count as installed. */
 function fakeProject(): string {

@@ -5,15 +5,11 @@ import { execa } from 'execa';
 import t from 'tap';
 import { BondlabError, EnvironmentError, InputError } from '../../harness/errors.js';
 import { CommandError } from '../../harness/exec/command-error.js';
+import { projectRoot } from '../../harness/kernels/guest-entry.js';
 import { withRun } from '../../harness/lifecycle/run-context.js';
 import { haltPolicyFromEnv, VagrantKernel } from '../../harness/kernels/vagrant/kernel.js';
 import { findVagrant } from '../../harness/kernels/vagrant/locate.js';
-import {
-  findProjectRoot,
-  GUEST_NODE,
-  GUEST_PROJECT_ROOT,
-  toGuestJob,
-} from '../../harness/kernels/vagrant/paths.js';
+import { GUEST_NODE, GUEST_PROJECT_ROOT, toGuestJob } from '../../harness/kernels/vagrant/paths.js';
 import { shCommand, shQuote } from '../../harness/kernels/vagrant/quote.js';
 import {
   machineError,
@@ -21,7 +17,7 @@ import {
   parseMachineReadable,
 } from '../../harness/kernels/vagrant/status.js';
 
-const root = findProjectRoot();
+const root = projectRoot();
 const vagrantDir = join(root, 'vagrant');
 
 /** Words a job's argv may carry, each a way to break naive quoting. */

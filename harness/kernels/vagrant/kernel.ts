@@ -3,11 +3,12 @@ import { BondlabError, InputError } from '../../errors.js';
 import { CommandError } from '../../exec/command-error.js';
 import type { RunContext } from '../../lifecycle/run-context.js';
 import type { GuestJob, GuestKernel, GuestResult, GuestRunOptions } from '../guest.js';
+import { projectRoot } from '../guest-entry.js';
 import { validateGuestJob } from '../guest-job.js';
 import { MACHINE, VagrantCli } from './cli.js';
 import { runGuestJob } from './job.js';
 import { findVagrant } from './locate.js';
-import { findProjectRoot, toGuestJob } from './paths.js';
+import { toGuestJob } from './paths.js';
 import { copyShareIn, copyShareOut, removeShareInGuest } from './share.js';
 
 export interface VagrantKernelOptions {
@@ -58,7 +59,7 @@ export class VagrantKernel implements GuestKernel {
   /** Raises an EnvironmentError (with how to install it) when vagrant is not on PATH. */
   constructor(options: VagrantKernelOptions = {}) {
     this.binary = findVagrant(options.pathEnv);
-    this.projectRoot = options.projectRoot ?? findProjectRoot();
+    this.projectRoot = options.projectRoot ?? projectRoot();
     this.#options = options;
     this.#halt = options.halt ?? haltPolicyFromEnv(process.env.BONDLAB_VAGRANT_HALT);
     this.label = `vagrant:${MACHINE}`;

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, resolve } from 'node:path';
 import { InputError } from '../../errors.js';
 import type { GuestJob } from '../guest.js';
 
@@ -12,16 +10,6 @@ export const GUEST_NODE = '/usr/local/bin/node';
 
 /** The wrapper that runs a job in the VM (vagrant/guest/run-job.sh), as the VM sees it. */
 export const GUEST_RUN_JOB = `${GUEST_PROJECT_ROOT}/vagrant/guest/run-job.sh`;
-
-/** The project's root on the host: the nearest folder above `from` that holds vagrant/Vagrantfile. */
-export function findProjectRoot(from: string = fileURLToPath(import.meta.url)): string {
-  for (let dir = dirname(from); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'vagrant', 'Vagrantfile'))) return dir;
-    if (dirname(dir) === dir) {
-      throw new Error(`no vagrant/Vagrantfile in any folder above ${from}`);
-    }
-  }
-}
 
 /** A job as the VM runs it. */
 export interface GuestSideJob {
