@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { umlKernel } from '../harness/kernels/uml/uml-kernel.js';
-import { withRun } from '../harness/lifecycle/run-context.js';
 import { intArg, median } from './lib/stats.js';
+import { bootWithUptime } from './lib/uptime-boot.js';
 
 const runs = intArg('runs', 5);
 const kernel = umlKernel();
@@ -24,18 +24,7 @@ const share = mkdtempSync(join(tmpdir(), 'bondlab-uml-bench-'));
 console.log(`${kernel.label}, load average ${load()} before\n`);
 try {
   for (let i = 0; i < runs; i++) {
-    let uptime = Number.NaN;
-    const res = await withRun((ctx) =>
-      kernel.run(
-        ctx,
-        { argv: ['/bin/cat', '/proc/uptime'], cwd: '/', shareDir: share },
-        {
-          onOutput: (line) => {
-            uptime = Number(line.split(' ')[0]) * 1000;
-          },
-        },
-      ),
-    );
+    const { res, uptime } = await bootWithUptime(kernel, share);
     ready.push(res.readyMs);
     total.push(res.totalMs);
     inGuest.push(uptime);

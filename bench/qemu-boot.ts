@@ -14,8 +14,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { qemuKernel } from '../harness/kernels/qemu/qemu-kernel.js';
-import { withRun } from '../harness/lifecycle/run-context.js';
 import { intArg, median } from './lib/stats.js';
+import { bootWithUptime } from './lib/uptime-boot.js';
 
 function stringArg(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -56,18 +56,7 @@ const samples: Record<(typeof PHASES)[number] | 'ready' | 'total', number[]> = {
 const share = mkdtempSync(join(tmpdir(), 'bondlab-qemu-bench-'));
 try {
   for (let i = 0; i < runs; i++) {
-    let uptime = Number.NaN;
-    const res = await withRun((ctx) =>
-      kernel.run(
-        ctx,
-        { argv: ['/bin/cat', '/proc/uptime'], cwd: '/', shareDir: share },
-        {
-          onOutput: (line) => {
-            uptime = Number(line.split(' ')[0]) * 1000;
-          },
-        },
-      ),
-    );
+    const { res, uptime } = await bootWithUptime(kernel, share);
     // "bondlab-init: <uptime> <step>": when each step started, in guest seconds.
     const at = new Map(
       res.consoleTail
