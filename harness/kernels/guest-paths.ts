@@ -24,7 +24,7 @@ export function checkGuestPath(field: string, path: string, mustBeVisible: boole
     throw new InputError(
       field,
       path,
-      'a path handed to a UML guest may hold only letters, digits and . _ / + @ % : - (no spaces, commas or quotes)',
+      'a path handed to a guest kernel may hold only letters, digits and . _ / + @ % : - (no spaces, commas or quotes)',
     );
   }
   const hidden = HIDDEN_IN_GUEST.find((dir) => isWithin(path, dir));
