@@ -28,7 +28,7 @@ function main(): void {
   say(readyLine(job.nonce, release()));
   const child = spawn(file, args, {
     cwd: job.cwd,
-    env: { PATH: GUEST_PATH, HOME: '/root', TMPDIR: '/tmp', ...job.env },
+    env: { PATH: GUEST_PATH, HOME: '/root', TMPDIR: process.env.TMPDIR ?? '/tmp', ...job.env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   child.on('error', (error: NodeJS.ErrnoException) => {

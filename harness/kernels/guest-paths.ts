@@ -4,14 +4,15 @@ import type { GuestJob } from './guest.js';
 
 /*
  * Which host paths a guest can reach: every guest kernel boots on the host's root filesystem but
- * mounts its own /tmp, /run, /dev, /proc and /sys, and takes some paths on its kernel command line.
+ * mounts its own /run, /dev, /proc and /sys, and takes some paths on its kernel command line. The
+ * host's /tmp stays visible (read-only), since a checkout may live there; TMPDIR is /run/tmp.
  */
 
 /** Characters a path may hold to be a kernel command-line word and a hostfs mount option. */
 const WORD_SAFE = /^\/[A-Za-z0-9._/+@%:-]*$/;
 
 /** Host folders the guest covers with its own mounts: the guest cannot see the host's files there. */
-export const HIDDEN_IN_GUEST = ['/tmp', '/run', '/dev', '/proc', '/sys'];
+export const HIDDEN_IN_GUEST = ['/run', '/dev', '/proc', '/sys'];
 
 /** True if `path` is `dir` or inside it. */
 export function isWithin(path: string, dir: string): boolean {

@@ -140,7 +140,7 @@ void t.test('a job that cannot start exits 127, and env and cwd reach it', async
   };
   const ok = await withRun((ctx) => kernel.run(ctx, job, { onOutput: (l) => lines.push(l) }));
   t.equal(ok.exitCode, 0);
-  t.same(lines, ['hello world from /usr/lib in /tmp']);
+  t.same(lines, ['hello world from /usr/lib in /run/tmp'], 'TMPDIR is the guest’s own /run/tmp');
   const missing = await withRun((ctx) =>
     kernel.run(ctx, { argv: ['/no/such/program'], cwd: '/', shareDir: share }),
   );
@@ -276,7 +276,8 @@ void t.test('a missing linux.uml, script or memory room says what to do', async 
 });
 
 void t.test('a job the guest could not see is refused before anything starts', async (t) => {
-  const hidden = join(tmpdir(), 'bondlab-elsewhere');
+  // The guest mounts its own /run: a host folder there is out of its sight (/tmp is not).
+  const hidden = join('/run', 'bondlab-elsewhere');
   mkdirSync(hidden, { recursive: true });
   t.teardown(() => {
     rmSync(hidden, { recursive: true, force: true });

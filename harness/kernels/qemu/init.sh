@@ -59,17 +59,18 @@ if [ "$1" != run ]; then
 	$bb mkdir -p /newroot/dev/shm /newroot/dev/pts
 	$bb mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /newroot/dev/shm
 	$bb mount -t devpts -o nosuid,noexec,mode=620,ptmxmode=666 devpts /newroot/dev/pts
-	# ip netns needs a writable /run; TMPDIR is /tmp.
+	# ip netns needs a writable /run; TMPDIR is /run/tmp. The host's /tmp stays visible, read-only:
+	# a checkout may live there.
 	$bb mount -t tmpfs -o nosuid,nodev,mode=0755 tmpfs /newroot/run
-	$bb mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /newroot/tmp
-	$bb mkdir -p /newroot/run/bondlab
+	$bb mkdir -p /newroot/run/bondlab /newroot/run/tmp
+	$bb chmod 1777 /newroot/run/tmp
 	if [ "$BONDLAB_MODULES" = /run/bondlab/modules ]; then
 		$bb mkdir /newroot/run/bondlab/modules
 		$bb mount -t 9p -o "$opts,cache=loose,ro" bondlab-modules /newroot/run/bondlab/modules ||
 			fail "cannot mount the kernel's modules over 9p"
 	fi
 	[ -n "$BONDLAB_SHARE" ] && [ -n "$BONDLAB_JOB" ] || fail "BONDLAB_SHARE or BONDLAB_JOB is not set"
-	# The share may be under /tmp or /run, which the guest has just covered: make its mount point.
+	# The share may be under /run, which the guest has just covered: make its mount point.
 	$bb mkdir -p "/newroot$BONDLAB_SHARE"
 	$bb mount -t 9p -o "$opts,cache=mmap" bondlab-share "/newroot$BONDLAB_SHARE" ||
 		fail "cannot mount $BONDLAB_SHARE"
@@ -88,7 +89,7 @@ if [ "$1" != run ]; then
 fi
 
 trace node
-TMPDIR=/tmp
+TMPDIR=/run/tmp
 export TMPDIR
 cd / || fail "no /"
 "$BONDLAB_NODE" "$BONDLAB_ENTRY" "$BONDLAB_JOB"

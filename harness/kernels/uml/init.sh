@@ -24,7 +24,8 @@ fail() {
 	power_off 125
 }
 
-# proc, sysfs, tmpfs on /run (ip netns) and /tmp, and the UML modules under /run/uml: one exec.
+# proc, sysfs, tmpfs on /run (ip netns) and /run/tmp (TMPDIR), and the UML modules under
+# /run/uml: one exec. The host's /tmp stays visible, read-only: a checkout may live there.
 mount -a -T "$here/fstab" || echo "bondlab-init: some mounts of $here/fstab failed" >&2
 # Module autoload: the kernel runs this wrapper, which points modprobe at /run/uml/lib/modules.
 echo "$here/modprobe.sh" >/proc/sys/kernel/modprobe || echo "bondlab-init: no module autoload" >&2
@@ -35,7 +36,7 @@ echo "$here/modprobe.sh" >/proc/sys/kernel/modprobe || echo "bondlab-init: no mo
 [ -n "$BONDLAB_SHARE" ] && [ -n "$BONDLAB_JOB" ] || fail "BONDLAB_SHARE or BONDLAB_JOB is not set"
 mount -m -t hostfs -o "$BONDLAB_SHARE" none "$BONDLAB_SHARE" || fail "cannot mount $BONDLAB_SHARE"
 
-TMPDIR=/tmp
+TMPDIR=/run/tmp
 export TMPDIR
 "$BONDLAB_NODE" "$BONDLAB_ENTRY" "$BONDLAB_JOB"
 power_off $?
