@@ -196,10 +196,13 @@ export class RunContext {
     const errors = await this.teardown.unwind(this.log);
     this.#closed = true;
     this.#detach();
-    // Keep the record if teardown failed, so `bondlab clean` finishes the job.
-    if (errors.length === 0) removeRecord(this.id);
-    else this.#record.pid = 0;
-    if (errors.length > 0) updateRecord(this.#record);
+    if (errors.length === 0) {
+      removeRecord(this.id);
+    } else {
+      // Keep the record, owned by no live process (pid 0), so `bondlab clean` finishes the job.
+      this.#record.pid = 0;
+      updateRecord(this.#record);
+    }
     return errors;
   }
 }

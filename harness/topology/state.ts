@@ -1,7 +1,7 @@
 import { BOND_OPTION_NAMES } from './bond-options.js';
 import { Batch } from '../exec/batch.js';
 import { CommandError } from '../exec/command-error.js';
-import { run, type RunOptions, type RunResult } from '../exec/run.js';
+import type { RunOptions, RunResult } from '../exec/run.js';
 
 /** One link as `ip -d -j link show` reports it (the fields bondlab reads; the rest is kept). */
 export interface IpLink {
@@ -19,12 +19,6 @@ export interface IpLink {
     info_slave_data?: Record<string, unknown>;
   };
   [field: string]: unknown;
-}
-
-/** Every link of a namespace with details, in one exec. */
-export async function readLinks(netns: string, options: RunOptions = {}): Promise<IpLink[]> {
-  const { stdout } = await run(['ip', '-d', '-j', 'link', 'show'], { ...options, netns });
-  return JSON.parse(stdout) as IpLink[];
 }
 
 /**
