@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +17,7 @@ import { qemuKernel } from '../../harness/kernels/qemu/qemu-kernel.js';
 import { cleanDeadRuns } from '../../harness/lifecycle/clean.js';
 import { withRun } from '../../harness/lifecycle/run-context.js';
 import { ensureBuilt, isolateState, leaks, ROOT, snapshot } from '../fixtures/host.js';
+import { pidsWhere } from '../fixtures/processes.js';
 
 ensureBuilt();
 isolateState(t);
@@ -34,19 +35,10 @@ t.teardown(() => {
 
 /** The QEMU processes of this test file (they export its share folder), by pid. */
 function qemuPids(): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        return (
-          argv.some((a) => a.endsWith('qemu-system-x86_64')) && argv.some((a) => a.includes(share))
-        );
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+  return pidsWhere(
+    (argv) =>
+      argv.some((a) => a.endsWith('qemu-system-x86_64')) && argv.some((a) => a.includes(share)),
+  );
 }
 
 // Inside the guest: two veth slaves into a peer namespace, miimon 50; take the active slave's

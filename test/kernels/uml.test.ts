@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,6 +25,7 @@ import { cleanDeadRuns } from '../../harness/lifecycle/clean.js';
 import { stateDir } from '../../harness/lifecycle/records.js';
 import { withRun } from '../../harness/lifecycle/run-context.js';
 import { ensureBuilt, isolateState, leaks, ROOT, snapshot } from '../fixtures/host.js';
+import { pidsWhere } from '../fixtures/processes.js';
 
 ensureBuilt();
 isolateState(t);
@@ -37,19 +38,10 @@ t.teardown(() => {
 
 /** The linux.uml processes (main and helpers) whose guest mounts `shareDir`. */
 function umlPids(shareDir = share): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        return (
-          argv.some((a) => a.endsWith('linux.uml')) && argv.includes(`BONDLAB_SHARE=${shareDir}`)
-        );
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+  return pidsWhere(
+    (argv) =>
+      argv.some((a) => a.endsWith('linux.uml')) && argv.includes(`BONDLAB_SHARE=${shareDir}`),
+  );
 }
 
 /** What UML keeps on the host while a guest runs: its umid folders. */
