@@ -30,14 +30,14 @@ export function resolveLinks(
     expectKnownKeys(f, l, ['a', 'b', 'mtu', 'shape']);
     const ends = (['a', 'b'] as const).map((side) => {
       const e = parseEndpoint(`${f}.${side}`, l[side]);
-      if (!hosts.includes(e.node) && !(e.node in switches)) {
+      if (!hosts.includes(e.node) && !Object.hasOwn(switches, e.node)) {
         throw new InputError(
           `${f}.${side}`,
           l[side],
           `"${e.node}" is neither a host (${hosts.join(', ')}) nor a switch (${Object.keys(switches).join(', ') || 'none'})`,
         );
       }
-      if (e.node in switches && e.ifname === BRIDGE_NAME) {
+      if (Object.hasOwn(switches, e.node) && e.ifname === BRIDGE_NAME) {
         throw new InputError(
           `${f}.${side}`,
           l[side],

@@ -296,6 +296,15 @@ void t.test('each refusal names the field, the value and what is allowed', async
       },
     ],
     [
+      'a link to a node named like an inherited property',
+      () => ({ ...directPair(), links: [{ a: 'a:eth0', b: 'constructor:eth0' }] }),
+      {
+        field: 'topology.links[0].b',
+        value: 'constructor:eth0',
+        allowed: /"constructor" is neither a host \(a, b\) nor a switch \(none\)/,
+      },
+    ],
+    [
       'a duplicate endpoint',
       () => ({
         hosts: { a: {}, b: {}, c: {} },
