@@ -12,6 +12,9 @@ export type ErrorCode =
   | 'E_COMMAND_ABORTED'
   | 'E_COMMAND_NOT_FOUND'
   | 'E_NOT_READY'
+  | 'E_FAULT_FAILED'
+  | 'E_IPERF3'
+  | 'E_MEASUREMENT'
   | 'E_INTERRUPTED';
 
 export interface BondlabErrorOptions {

@@ -5,8 +5,28 @@ import { BondlabError } from '../errors.js';
 import { CommandError } from './command-error.js';
 import { run, type RunOptions, type RunResult } from './run.js';
 
+/** The iproute2 tools with a batch mode. */
+export type BatchTool = 'ip' | 'tc' | 'bridge';
+
 /** A word that ip/tc batch mode would split, quote or treat as a comment. */
 const UNSAFE_WORD = /[\s"'\\#]|^$/;
+
+/**
+ * One batch line from words, each checked rather than quoted: a word that batch mode would split,
+ * quote or treat as a comment is refused, so a line cannot smuggle a second command.
+ */
+export function batchLine(tool: BatchTool, words: readonly (string | number)[]): string {
+  const line = words.map(String);
+  for (const word of line) {
+    if (UNSAFE_WORD.test(word)) {
+      throw new BondlabError(
+        'E_COMMAND_FAILED',
+        `refusing ${tool} batch word ${JSON.stringify(word)}: batch words must be non-empty and free of spaces, quotes, backslashes and #`,
+      );
+    }
+  }
+  return line.join(' ');
+}
 
 export interface CommitOptions extends Omit<RunOptions, 'netns' | 'input'> {
   /** Keep going past a failing line (the exit status still says something failed). */
@@ -44,16 +64,8 @@ export class Batch {
 
   /** Adds one command, as argv after the tool name (`add('link', 'set', 'lo', 'up')`). */
   add(...words: (string | number)[]): this {
-    const line = words.map(String);
-    for (const word of line) {
-      if (UNSAFE_WORD.test(word)) {
-        throw new BondlabError(
-          'E_COMMAND_FAILED',
-          `refusing ${this.#tool} batch word ${JSON.stringify(word)}: batch words must be non-empty and free of spaces, quotes, backslashes and #`,
-        );
-      }
-    }
-    this.#lines.push(line);
+    batchLine(this.#tool, words);
+    this.#lines.push(words.map(String));
     return this;
   }
 

@@ -40,8 +40,8 @@ export function namespacedArgv(argv: readonly string[], netns: string | undefine
   const [file, ...args] = argv;
   if (file === undefined) throw new TypeError('run: argv is empty');
   if (netns === undefined) return [file, ...args];
-  // ip and tc switch namespace themselves: one exec instead of two.
-  if (file === 'ip' || file === 'tc') return [file, '-n', netns, ...args];
+  // ip, tc and bridge switch namespace themselves: one exec instead of two.
+  if (file === 'ip' || file === 'tc' || file === 'bridge') return [file, '-n', netns, ...args];
   return ['ip', 'netns', 'exec', netns, file, ...args];
 }
 

@@ -1,0 +1,69 @@
+import { Daemon } from '../exec/daemon.js';
+import { run as runCommand } from '../exec/run.js';
+import type { RunContext } from '../lifecycle/run-context.js';
+import { wallMinusMonotonicMs } from './clock.js';
+import { LinkEventParser, type LinkEvent } from './link-events.js';
+
+const MARK_TIMEOUT_MS = 15_000;
+
+/**
+ * The kernel's own timeline of a namespace's links, from netlink: `ip -d -ts -o monitor link`,
+ * its timestamps moved onto the monotonic clock. A marker (an alias set on `lo`) proves the monitor
+ * listens before the measurement starts, and that every event before the stop has been read.
+ */
+export class LinkMonitor {
+  readonly netns: string;
+  readonly events: LinkEvent[] = [];
+  readonly #run: RunContext;
+  readonly #daemon: Daemon;
+  #marks = 0;
+
+  private constructor(run: RunContext, netns: string) {
+    this.#run = run;
+    this.netns = netns;
+    const parser = new LinkEventParser(wallMinusMonotonicMs());
+    this.#daemon = Daemon.start(run, ['ip', '-d', '-ts', '-o', 'monitor', 'link'], {
+      netns,
+      env: { TZ: 'UTC' },
+      graceMs: 500,
+    });
+    this.#daemon.onLine = (line) => {
+      this.events.push(...parser.parse(line));
+    };
+  }
+
+  /** Starts monitoring `netns`; resolves once the monitor provably hears events. */
+  static async start(run: RunContext, netns: string): Promise<LinkMonitor> {
+    const monitor = new LinkMonitor(run, netns);
+    await monitor.mark();
+    return monitor;
+  }
+
+  /** Makes an event of our own and waits until the monitor reports it. */
+  async mark(): Promise<void> {
+    const alias = `bondlab-mark-${this.#run.id}-${String(++this.#marks)}`;
+    const seen = this.#daemon.waitForLine(
+      (line) => line.includes(`alias ${alias}`),
+      `monitor marker ${alias}`,
+      MARK_TIMEOUT_MS,
+      this.#run.signal,
+    );
+    await runCommand(['ip', 'link', 'set', 'dev', 'lo', 'alias', alias], {
+      netns: this.netns,
+      signal: this.#run.signal,
+    });
+    await seen;
+  }
+
+  /** Reads every event up to now, stops the monitor, and returns the timeline (markers dropped). */
+  async stop(): Promise<LinkEvent[]> {
+    await this.mark();
+    await this.#daemon.stop();
+    return this.events.filter((e) => e.kind !== 'marker');
+  }
+
+  /** Stops without the final marker (an aborted measurement). */
+  async abort(): Promise<void> {
+    await this.#daemon.stop();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * What the probe agents and the harness say to each other, and what a probe datagram holds. Shared
+ * by probe-agent.ts (inside a namespace) and probe.ts (the harness side).
+ */
+
+/** A probe datagram: magic, the session it belongs to, and its sequence number. */
+export const PROBE_MAGIC = 0x424c5031; // "BLP1"
+export const PROBE_BYTES = 12;
+
+export function encodeProbe(session: number, seq: number): Buffer {
+  const buf = Buffer.allocUnsafe(PROBE_BYTES);
+  buf.writeUInt32BE(PROBE_MAGIC, 0);
+  buf.writeUInt32BE(session, 4);
+  buf.writeUInt32BE(seq, 8);
+  return buf;
+}
+
+/** The sequence number of a probe of this session, or undefined for anything else. */
+export function decodeProbe(buf: Buffer, session: number): number | undefined {
+  if (buf.length !== PROBE_BYTES) return undefined;
+  if (buf.readUInt32BE(0) !== PROBE_MAGIC || buf.readUInt32BE(4) !== session) return undefined;
+  return buf.readUInt32BE(8);
+}
+
+/** Bounds every agent enforces on itself, whatever the harness asks. */
+export const PROBE_LIMITS = {
+  minRate: 1,
+  maxRate: 10_000,
+  /** An agent stops sending after this long even if nobody says stop. */
+  maxDurationMs: 600_000,
+  /** At most this many probes per direction are kept (rate × duration is capped by it too). */
+  maxProbes: 2_000_000,
+  /** Probes sent at once to catch up after the process was not scheduled. */
+  maxBurst: 64,
+} as const;
+
+/** Agent command line: `probe-agent.js <json>` (one argument, parsed with JSON.parse). */
+export interface AgentConfig {
+  bind: string;
+  family: 4 | 6;
+  rate: number;
+  maxDurationMs: number;
+  /** How long to keep receiving after `stop`, for probes still in flight. */
+  drainMs: number;
+  session: number;
+}
+
+/** Harness → agent, one JSON object per line on the agent's stdin. */
+export type AgentCommand = { go: { peer: string; port: number } } | { stop: true };
+
+/** Agent → harness, one JSON object per line on its stdout. */
+export type AgentMessage = { ready: { port: number } } | { result: AgentResult };
+
+/** What one agent saw: what it sent and what it received from its peer. */
+export interface AgentResult {
+  /** Monotonic send time of each probe, ms, indexed by sequence number. */
+  txMs: number[];
+  /** Sends the kernel refused (e.g. no route while a link is down): those probes are lost. */
+  sendErrors: number;
+  /** Received probes in arrival order: sequence number and monotonic arrival time, ms. */
+  rxSeq: number[];
+  rxMs: number[];
+  /** Datagrams that were not probes of this session. */
+  foreign: number;
+  /** Probes dropped because the receive buffer was full (bounded storage). */
+  overflow: number;
+  /** Sending stopped because maxDurationMs passed, not because the harness said stop. */
+  timedOut: boolean;
+}
