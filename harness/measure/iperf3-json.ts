@@ -152,39 +152,45 @@ function hintFor(message: string): string | undefined {
   return undefined;
 }
 
-/** Reads typed fields out of iperf3's JSON, naming the path of whatever is missing. */
+/** Reads typed fields out of iperf3's JSON by path (`intervals.3.sum.bytes`), naming what is missing. */
 class Reader {
+  readonly #doc: unknown;
   readonly #source: Iperf3Source | undefined;
-  constructor(source: Iperf3Source | undefined) {
+  constructor(doc: unknown, source: Iperf3Source | undefined) {
+    this.#doc = doc;
     this.#source = source;
   }
 
-  at(value: unknown, path: string): unknown {
-    let v = value;
-    for (const key of path.split('.')) v = isRecord(v) ? v[key] : undefined;
+  at(path: string): unknown {
+    let v = this.#doc;
+    for (const key of path.split('.')) {
+      if (Array.isArray(v) && /^\d+$/.test(key)) v = v[Number(key)] as unknown;
+      else v = isRecord(v) ? v[key] : undefined;
+    }
     return v;
   }
 
-  number(value: unknown, path: string): number {
-    const v = this.at(value, path);
+  number(path: string): number {
+    const v = this.at(path);
     if (typeof v !== 'number' || !Number.isFinite(v)) throw this.#missing(path, v, 'a number');
     return v;
   }
 
-  optionalNumber(value: unknown, path: string): number | undefined {
-    return this.at(value, path) === undefined ? undefined : this.number(value, path);
+  optionalNumber(path: string): number | undefined {
+    return this.at(path) === undefined ? undefined : this.number(path);
   }
 
-  string(value: unknown, path: string): string {
-    const v = this.at(value, path);
+  string(path: string): string {
+    const v = this.at(path);
     if (typeof v !== 'string') throw this.#missing(path, v, 'a string');
     return v;
   }
 
-  array(value: unknown, path: string): unknown[] {
-    const v = this.at(value, path);
+  /** The array's paths (`intervals.0`, `intervals.1`, ...). */
+  paths(path: string): string[] {
+    const v = this.at(path);
     if (!Array.isArray(v)) throw this.#missing(path, v, 'an array');
-    return v as unknown[];
+    return v.map((_, i) => `${path}.${i}`);
   }
 
   #missing(path: string, got: unknown, expected: string): Iperf3Error {
@@ -214,14 +220,14 @@ export function parseIperf3Json(text: string, source?: Iperf3Source): Iperf3Resu
       { cause: error, hint: 'run iperf3 with -J, and nothing else on its standard output' },
     );
   }
-  const r = new Reader(source);
   if (!isRecord(doc)) throw new Iperf3Error('iperf3 JSON is not an object', undefined, source);
+  const r = new Reader(doc, source);
   if (typeof doc.error === 'string') {
     throw new Iperf3Error(`iperf3 failed: ${doc.error}`, doc.error, source, {
       hint: hintFor(doc.error),
     });
   }
-  const protocolWord = r.string(doc, 'start.test_start.protocol');
+  const protocolWord = r.string('start.test_start.protocol');
   if (protocolWord !== 'TCP' && protocolWord !== 'UDP') {
     throw new Iperf3Error(
       `iperf3 ran ${protocolWord}; only TCP and UDP are read`,
@@ -232,45 +238,44 @@ export function parseIperf3Json(text: string, source?: Iperf3Source): Iperf3Resu
   const protocol: Iperf3Protocol = protocolWord === 'TCP' ? 'tcp' : 'udp';
   const tcp = protocol === 'tcp';
 
-  const connected = r.array(doc, 'start.connected').map((c) => ({
-    socket: r.number(c, 'socket'),
-    localHost: r.string(c, 'local_host'),
-    localPort: r.number(c, 'local_port'),
-    remoteHost: r.string(c, 'remote_host'),
-    remotePort: r.number(c, 'remote_port'),
+  const connected = r.paths('start.connected').map((c) => ({
+    socket: r.number(`${c}.socket`),
+    localHost: r.string(`${c}.local_host`),
+    localPort: r.number(`${c}.local_port`),
+    remoteHost: r.string(`${c}.remote_host`),
+    remotePort: r.number(`${c}.remote_port`),
   }));
 
-  const sample = (s: unknown): Omit<Iperf3StreamSample, 'socket'> => ({
-    bytes: r.number(s, 'bytes'),
-    bitsPerSecond: r.number(s, 'bits_per_second'),
-    retransmits: tcp ? r.number(s, 'retransmits') : undefined,
-    packets: tcp ? undefined : r.number(s, 'packets'),
+  const sample = (p: string): Omit<Iperf3StreamSample, 'socket'> => ({
+    bytes: r.number(`${p}.bytes`),
+    bitsPerSecond: r.number(`${p}.bits_per_second`),
+    retransmits: tcp ? r.number(`${p}.retransmits`) : undefined,
+    packets: tcp ? undefined : r.number(`${p}.packets`),
   });
-  const intervals = r.array(doc, 'intervals').map((iv): Iperf3Interval => {
-    const sum = r.at(iv, 'sum');
-    return {
-      start: r.number(sum, 'start'),
-      end: r.number(sum, 'end'),
-      seconds: r.number(sum, 'seconds'),
-      ...sample(sum),
-      omitted: r.at(sum, 'omitted') === true,
-      streams: r.array(iv, 'streams').map((s) => ({ socket: r.number(s, 'socket'), ...sample(s) })),
-    };
-  });
+  const intervals = r.paths('intervals').map((iv): Iperf3Interval => ({
+    start: r.number(`${iv}.sum.start`),
+    end: r.number(`${iv}.sum.end`),
+    seconds: r.number(`${iv}.sum.seconds`),
+    ...sample(`${iv}.sum`),
+    omitted: r.at(`${iv}.sum.omitted`) === true,
+    streams: r
+      .paths(`${iv}.streams`)
+      .map((s) => ({ socket: r.number(`${s}.socket`), ...sample(s) })),
+  }));
 
-  const side = (path: string): Iperf3Side => ({
-    seconds: r.number(doc, `${path}.seconds`),
-    bytes: r.number(doc, `${path}.bytes`),
-    bitsPerSecond: r.number(doc, `${path}.bits_per_second`),
+  const side = (p: string): Iperf3Side => ({
+    seconds: r.number(`${p}.seconds`),
+    bytes: r.number(`${p}.bytes`),
+    bitsPerSecond: r.number(`${p}.bits_per_second`),
   });
-  // iperf3 before 3.7 reports UDP in end.sum only.
-  const udpSent = r.at(doc, 'end.sum_sent') === undefined ? 'end.sum' : 'end.sum_sent';
-  const udpReceived = r.at(doc, 'end.sum_received') === undefined ? 'end.sum' : 'end.sum_received';
+  // Older iperf3 reports UDP totals in end.sum only.
+  const udpSent = r.at('end.sum_sent') === undefined ? 'end.sum' : 'end.sum_sent';
+  const udpReceived = r.at('end.sum_received') === undefined ? 'end.sum' : 'end.sum_received';
   const end: Iperf3Totals = tcp
     ? {
         sent: side('end.sum_sent'),
         received: side('end.sum_received'),
-        retransmits: r.number(doc, 'end.sum_sent.retransmits'),
+        retransmits: r.number('end.sum_sent.retransmits'),
         udp: undefined,
       }
     : {
@@ -278,21 +283,21 @@ export function parseIperf3Json(text: string, source?: Iperf3Source): Iperf3Resu
         received: side(udpReceived),
         retransmits: undefined,
         udp: {
-          packets: r.number(doc, `${udpSent}.packets`),
-          lostPackets: r.number(doc, `${udpReceived}.lost_packets`),
-          lostPercent: r.number(doc, `${udpReceived}.lost_percent`),
-          jitterMs: r.number(doc, `${udpReceived}.jitter_ms`),
+          packets: r.number(`${udpSent}.packets`),
+          lostPackets: r.number(`${udpReceived}.lost_packets`),
+          lostPercent: r.number(`${udpReceived}.lost_percent`),
+          jitterMs: r.number(`${udpReceived}.jitter_ms`),
         },
       };
 
-  const cpu = (key: string): number => r.number(doc, `end.cpu_utilization_percent.${key}`);
-  const serverText = r.at(doc, 'server_output_text');
+  const cpu = (key: string): number => r.number(`end.cpu_utilization_percent.${key}`);
+  const serverText = r.at('server_output_text');
   return {
-    version: r.string(doc, 'start.version'),
+    version: r.string('start.version'),
     protocol,
-    durationS: r.number(doc, 'start.test_start.duration'),
-    omitS: r.optionalNumber(doc, 'start.test_start.omit') ?? 0,
-    numStreams: r.number(doc, 'start.test_start.num_streams'),
+    durationS: r.number('start.test_start.duration'),
+    omitS: r.optionalNumber('start.test_start.omit') ?? 0,
+    numStreams: r.number('start.test_start.num_streams'),
     connected,
     intervals,
     receiverIntervals:

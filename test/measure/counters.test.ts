@@ -4,18 +4,27 @@
  */
 import t from 'tap';
 import { spawnCount } from '../../harness/exec/run.js';
+import { parseNetnsName } from '../../harness/lifecycle/names.js';
 import { withRun } from '../../harness/lifecycle/run-context.js';
 import { counterDelta, readCounters } from '../../harness/measure/counters.js';
 import { runIperf3Client, startIperf3Server } from '../../harness/measure/iperf3.js';
 import { switchedPair } from '../../harness/topology/examples.js';
 import { Topology } from '../../harness/topology/topology.js';
-import { isolateState, leaks, snapshot } from '../fixtures/host.js';
+import { isolateState, leaks, snapshot, type HostSnapshot } from '../fixtures/host.js';
 
 isolateState(t);
 
+/** What run `id` left behind; other runs (another test process) may come and go meanwhile. */
+function leaksOf(id: string, before: HostSnapshot): HostSnapshot {
+  const l = leaks(before);
+  return { netns: l.netns.filter((n) => parseNetnsName(n)?.runId === id), links: l.links };
+}
+
 void t.test('counters before and after a transfer show where it went', async (t) => {
   const before = snapshot();
+  let id = '';
   await withRun(async (run) => {
+    id = run.id;
     const topo = await Topology.build(run, switchedPair());
     const ns = topo.netns('client');
     await startIperf3Server(run, {
@@ -69,5 +78,5 @@ void t.test('counters before and after a transfer show where it went', async (t)
     });
     t.throws(() => counterDelta(first, all), { code: 'E_INPUT', field: 'after' });
   });
-  t.same(leaks(before), { netns: [], links: [] });
+  t.same(leaksOf(id, before), { netns: [], links: [] });
 });

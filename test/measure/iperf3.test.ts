@@ -5,6 +5,7 @@
 import t from 'tap';
 import { BondlabError } from '../../harness/errors.js';
 import { pidsInNetns } from '../../harness/lifecycle/netns.js';
+import { parseNetnsName } from '../../harness/lifecycle/names.js';
 import { withRun } from '../../harness/lifecycle/run-context.js';
 import {
   FIRST_CLIENT_PORT,
@@ -16,10 +17,16 @@ import {
 } from '../../harness/measure/iperf3.js';
 import { directPair } from '../../harness/topology/examples.js';
 import { Topology } from '../../harness/topology/topology.js';
-import { isolateState, leaks, snapshot } from '../fixtures/host.js';
+import { isolateState, leaks, snapshot, type HostSnapshot } from '../fixtures/host.js';
 import { pidsWhere } from '../fixtures/processes.js';
 
 isolateState(t);
+
+/** What run `id` left behind; other runs (another test process) may come and go meanwhile. */
+function leaksOf(id: string, before: HostSnapshot): HostSnapshot {
+  const l = leaks(before);
+  return { netns: l.netns.filter((n) => parseNetnsName(n)?.runId === id), links: l.links };
+}
 
 const NO_LEAKS = { netns: [], links: [] };
 
@@ -32,8 +39,10 @@ const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 void t.test('servers: ready by their own output, one per port, gone once stopped', async (t) => {
   const before = snapshot();
+  let id = '';
   const pids: number[] = [];
   await withRun(async (run) => {
+    id = run.id;
     const topo = await Topology.build(run, directPair());
     const ns = topo.netns('b');
     const address = topo.address('b');
@@ -68,13 +77,15 @@ void t.test('servers: ready by their own output, one per port, gone once stopped
     t.equal(run.teardown.pending, pending, 'a stopped server leaves nothing to the teardown');
     t.same(await servers[0]?.stop(), exits[0], 'stop is idempotent');
   });
-  t.same(leaks(before), NO_LEAKS);
+  t.same(leaksOf(id, before), NO_LEAKS);
 });
 
 void t.test('parallel flows on distinct ports, per flow and combined', async (t) => {
   const before = snapshot();
+  let id = '';
   const pids: number[] = [];
   await withRun(async (run) => {
+    id = run.id;
     const topo = await Topology.build(run, directPair());
     const server = topo.address('b');
     const flows = [0, 1].map((i) => ({
@@ -144,7 +155,7 @@ void t.test('parallel flows on distinct ports, per flow and combined', async (t)
     );
   });
   t.same(iperf3Alive(pids), [], 'the teardown stopped the servers');
-  t.same(leaks(before), NO_LEAKS);
+  t.same(leaksOf(id, before), NO_LEAKS);
 });
 
 void t.test('a client that reaches no server fails with iperf3’s words', async (t) => {
@@ -172,7 +183,9 @@ void t.test('a client that reaches no server fails with iperf3’s words', async
 
 void t.test('a server that cannot listen, or is not ready in time, is stopped', async (t) => {
   const before = snapshot();
+  let id = '';
   await withRun(async (run) => {
+    id = run.id;
     const topo = await Topology.build(run, directPair());
     const netns = topo.netns('b');
     const address = topo.address('b');
@@ -191,7 +204,7 @@ void t.test('a server that cannot listen, or is not ready in time, is stopped', 
     t.equal(run.teardown.pending, pending + 1, 'only the good server is left to the teardown');
     t.equal(pidsInNetns([netns]).get(netns)?.length, 1, 'and only it runs');
   });
-  t.same(leaks(before), NO_LEAKS);
+  t.same(leaksOf(id, before), NO_LEAKS);
 });
 
 void t.test('a server deaf to SIGTERM is killed after the grace period', async (t) => {
@@ -213,10 +226,12 @@ void t.test('a server deaf to SIGTERM is killed after the grace period', async (
 
 void t.test('an abort in the middle of a measurement leaves no iperf3 behind', async (t) => {
   const before = snapshot();
+  let id = '';
   const pids: number[] = [];
   const stop = new BondlabError('E_INTERRUPTED', 'stopped mid-measurement');
   await t.rejects(
     withRun(async (run) => {
+      id = run.id;
       const topo = await Topology.build(run, directPair());
       const server = await startIperf3Server(run, {
         netns: topo.netns('b'),
@@ -245,5 +260,5 @@ void t.test('an abort in the middle of a measurement leaves no iperf3 behind', a
   );
   t.ok(pids.length >= 2, 'a server and a client were running');
   t.same(iperf3Alive(pids), [], 'neither is left');
-  t.same(leaks(before), NO_LEAKS);
+  t.same(leaksOf(id, before), NO_LEAKS);
 });

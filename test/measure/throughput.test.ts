@@ -6,6 +6,7 @@
 import t from 'tap';
 import { spawnCount } from '../../harness/exec/run.js';
 import { pidsInNetns } from '../../harness/lifecycle/netns.js';
+import { parseNetnsName } from '../../harness/lifecycle/names.js';
 import { withRun } from '../../harness/lifecycle/run-context.js';
 import {
   EXTRA_ADDRESS_BASE,
@@ -14,9 +15,15 @@ import {
 } from '../../harness/measure/throughput.js';
 import { switchedPair } from '../../harness/topology/examples.js';
 import { Topology } from '../../harness/topology/topology.js';
-import { isolateState, leaks, snapshot } from '../fixtures/host.js';
+import { isolateState, leaks, snapshot, type HostSnapshot } from '../fixtures/host.js';
 
 isolateState(t);
+
+/** What run `id` left behind; other runs (another test process) may come and go meanwhile. */
+function leaksOf(id: string, before: HostSnapshot): HostSnapshot {
+  const l = leaks(before);
+  return { netns: l.netns.filter((n) => parseNetnsName(n)?.runId === id), links: l.links };
+}
 
 const NO_LEAKS = { netns: [], links: [] };
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
@@ -39,7 +46,9 @@ function processesIn(topo: Topology): number[] {
 
 void t.test('two TCP flows on distinct ports, with the sender’s counters', async (t) => {
   const before = snapshot();
+  let id = '';
   await withRun(async (run) => {
+    id = run.id;
     const topo = await Topology.build(run, switchedPair());
     const pending = run.teardown.pending;
     const r = await measureThroughput(run, topo, {
@@ -96,12 +105,14 @@ void t.test('two TCP flows on distinct ports, with the sender’s counters', asy
     t.equal(run.teardown.pending, pending, 'servers stopped: nothing left for the teardown');
     t.same(processesIn(topo), [], 'no process left in the topology');
   });
-  t.same(leaks(before), NO_LEAKS);
+  t.same(leaksOf(id, before), NO_LEAKS);
 });
 
 void t.test('UDP flows to distinct server addresses, IPv4 and IPv6', async (t) => {
   const before = snapshot();
+  let id = '';
   await withRun(async (run) => {
+    id = run.id;
     const topo = await Topology.build(run, switchedPair());
     const original = await addresses(topo, 'server');
     for (const family of [4, 6] as const) {
@@ -134,12 +145,14 @@ void t.test('UDP flows to distinct server addresses, IPv4 and IPv6', async (t) =
     }
     t.same(processesIn(topo), []);
   });
-  t.same(leaks(before), NO_LEAKS);
+  t.same(leaksOf(id, before), NO_LEAKS);
 });
 
 void t.test('bad options are refused before anything starts', async (t) => {
   const before = snapshot();
+  let id = '';
   await withRun(async (run) => {
+    id = run.id;
     const topo = await Topology.build(run, switchedPair());
     const ok: ThroughputOptions = { from: 'client', to: 'server' };
     const bad: [Record<string, unknown>, string, RegExp][] = [
@@ -177,5 +190,5 @@ void t.test('bad options are refused before anything starts', async (t) => {
     t.equal(run.teardown.pending, pending, 'nothing was registered');
     t.same(processesIn(topo), []);
   });
-  t.same(leaks(before), NO_LEAKS);
+  t.same(leaksOf(id, before), NO_LEAKS);
 });
