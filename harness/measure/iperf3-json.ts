@@ -1,4 +1,4 @@
-import { BondlabError, type ErrorCode } from '../errors.js';
+import { BondlabError } from '../errors.js';
 import { quoteArgv } from '../exec/command-error.js';
 import { isRecord } from '../topology/validate.js';
 
@@ -114,9 +114,6 @@ export interface Iperf3Source {
   netns: string | undefined;
 }
 
-// errors.ts does not list E_IPERF3 yet; this is the one place that names it.
-const E_IPERF3 = 'E_IPERF3' as string as ErrorCode;
-
 /** iperf3 itself reported a failure (its JSON `error`), or printed something that is not its JSON. */
 export class Iperf3Error extends BondlabError {
   /** iperf3's own words, when it gave any. */
@@ -134,7 +131,7 @@ export class Iperf3Error extends BondlabError {
       source === undefined
         ? ''
         : `: ${quoteArgv(source.argv)}${source.netns === undefined ? '' : ` in namespace ${source.netns}`}`;
-    super(E_IPERF3, `${summary}${where}`, options);
+    super('E_IPERF3', `${summary}${where}`, options);
     this.iperf3Message = iperf3Message;
     this.argv = source?.argv;
     this.netns = source?.netns;

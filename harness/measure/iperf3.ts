@@ -1,8 +1,7 @@
 import { isIPv6 } from 'node:net';
-import { execa } from 'execa';
-import { BondlabError } from '../errors.js';
-import { CommandError, quoteArgv } from '../exec/command-error.js';
-import { installHint, namespacedArgv, run } from '../exec/run.js';
+import { CommandError } from '../exec/command-error.js';
+import { Daemon } from '../exec/daemon.js';
+import { installHint, run } from '../exec/run.js';
 import type { RunContext } from '../lifecycle/run-context.js';
 import {
   Iperf3Error,
@@ -36,187 +35,80 @@ export interface Iperf3ServerOptions {
   stopGraceMs?: number;
 }
 
-/** How a server ended. */
-export interface Iperf3ServerExit {
-  exitCode: number | undefined;
-  signal: string | undefined;
-}
-
 /** A running `iperf3 -s`, stopped by the run's teardown if not before. */
 export interface Iperf3Server {
   readonly netns: string;
   readonly address: string;
   readonly port: number;
   readonly pid: number;
-  /** Its standard output and error so far. */
-  output(): string;
+  /** Its standard output so far, a line each. */
+  lines(): readonly string[];
   /** SIGTERM, then SIGKILL after the grace period; resolves once it has exited. Idempotent. */
-  stop(): Promise<Iperf3ServerExit>;
-}
-
-const LISTENING = /Server listening on (\d+)/;
-
-function spawnServer(argv: readonly string[], signal: AbortSignal, graceMs: number) {
-  const [file, ...args] = argv as [string, ...string[]];
-  return execa(file, args, {
-    all: true,
-    reject: false,
-    stdin: 'ignore',
-    cancelSignal: signal,
-    // The hard stop: a SIGTERM (stop, or the run's abort) becomes SIGKILL after the grace.
-    forceKillAfterDelay: graceMs,
-    env: { LC_ALL: 'C' },
-  });
-}
-type ServerChild = ReturnType<typeof spawnServer>;
-
-class ServerProcess implements Iperf3Server {
-  readonly netns: string;
-  readonly address: string;
-  readonly port: number;
-  readonly argv: string[];
-  dropTeardown: () => void = () => undefined;
-  #child: ServerChild | undefined;
-  #output = '';
-  #stopping: Promise<Iperf3ServerExit> | undefined;
-
-  constructor(options: Iperf3ServerOptions) {
-    this.netns = options.netns;
-    this.address = options.address;
-    this.port = options.port;
-    this.argv = namespacedArgv(
-      ['iperf3', '-s', '-p', String(options.port), '-B', options.address, '--forceflush'],
-      options.netns,
-    );
-  }
-
-  /** Known once spawned: a server that did not start is never handed out. */
-  get pid(): number {
-    const pid = this.#child?.pid;
-    if (pid === undefined) throw new Error('this iperf3 server has no process');
-    return pid;
-  }
-
-  output(): string {
-    return this.#output;
-  }
-
-  spawn(signal: AbortSignal, graceMs: number): void {
-    const child = spawnServer(this.argv, signal, graceMs);
-    child.all.setEncoding('utf8').on('data', (chunk: string) => {
-      this.#output += chunk;
-    });
-    this.#child = child;
-  }
-
-  /** Resolves once the server says it listens on its port; raises if it ends or times out first. */
-  waitListening(signal: AbortSignal, timeoutMs: number): Promise<void> {
-    const child = this.#child;
-    if (child === undefined) return Promise.reject(new Error('iperf3 server was never spawned'));
-    return new Promise((resolve, reject) => {
-      let done = false;
-      const finish = (error?: unknown): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        child.all.off('data', onData);
-        signal.removeEventListener('abort', onAbort);
-        if (error === undefined) resolve();
-        else reject(error instanceof Error ? error : new Error('aborted', { cause: error }));
-      };
-      const onData = (): void => {
-        if (LISTENING.exec(this.#output)?.[1] === String(this.port)) finish();
-      };
-      const onAbort = (): void => {
-        finish(signal.reason);
-      };
-      const timer = setTimeout(() => {
-        finish(
-          new BondlabError(
-            'E_NOT_READY',
-            `iperf3 server did not say "Server listening" within ${timeoutMs} ms: ${this.#describe()}`,
-          ),
-        );
-      }, timeoutMs);
-      child.all.on('data', onData);
-      signal.addEventListener('abort', onAbort, { once: true });
-      void child.then((result) => {
-        finish(this.#endedEarly(result.exitCode, result.signal));
-      });
-      if (signal.aborted) onAbort();
-      onData();
-    });
-  }
-
-  stop(): Promise<Iperf3ServerExit> {
-    this.dropTeardown();
-    this.#stopping ??= this.#stop();
-    return this.#stopping;
-  }
-
-  async #stop(): Promise<Iperf3ServerExit> {
-    const child = this.#child;
-    if (child === undefined) return { exitCode: undefined, signal: undefined };
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const result = await child;
-    return { exitCode: result.exitCode, signal: result.signal };
-  }
-
-  #endedEarly(exitCode: number | undefined, signal: string | undefined): Error {
-    const how = signal === undefined ? `exit ${exitCode ?? '?'}` : `killed by ${signal}`;
-    const said = /iperf3: error - (.*)/.exec(this.#output)?.[1];
-    const summary = `iperf3 server ended (${how}) before it listened on ${this.address} port ${this.port}`;
-    if (said !== undefined) {
-      return new Iperf3Error(
-        `${summary}: ${said}`,
-        said,
-        { argv: this.argv, netns: this.netns },
-        {
-          hint: /address already in use/i.test(said)
-            ? 'another iperf3 (or socket) holds that port: give each server its own port'
-            : undefined,
-        },
-      );
-    }
-    // `ip netns exec` says so when the program is missing.
-    const missing = /exec of "iperf3" failed/.test(this.#output) || exitCode === undefined;
-    return new BondlabError('E_COMMAND_FAILED', `${summary}: ${this.#describe()}`, {
-      hint: missing ? installHint('iperf3') : undefined,
-    });
-  }
-
-  #describe(): string {
-    const tail = this.#output.trim().split('\n').slice(-8);
-    return [`${quoteArgv(this.argv)} in namespace ${this.netns}`, ...tail.map((l) => `  | ${l}`)]
-      .filter((l) => l.trim() !== '|')
-      .join('\n');
-  }
+  stop(): Promise<void>;
 }
 
 /**
  * Starts `iperf3 -s` on one address and port inside a namespace and waits until it says it
  * listens (its own stdout, not a sleep). The stop is registered with the run before the server
- * starts; stopping it earlier by hand is fine.
+ * starts (Daemon does); stopping it earlier by hand is fine.
  */
 export async function startIperf3Server(
   run: RunContext,
   options: Iperf3ServerOptions,
 ): Promise<Iperf3Server> {
-  const server = new ServerProcess(options);
-  server.dropTeardown = run.defer(
-    `stop iperf3 server ${options.address} port ${options.port} in ${options.netns}`,
-    async () => {
-      await server.stop();
-    },
+  const { netns, address, port } = options;
+  const daemon = Daemon.start(
+    run,
+    ['iperf3', '-s', '-p', String(port), '-B', address, '--forceflush'],
+    { netns, graceMs: options.stopGraceMs ?? STOP_GRACE_MS },
   );
   try {
-    server.spawn(run.signal, options.stopGraceMs ?? STOP_GRACE_MS);
-    await server.waitListening(run.signal, options.readyTimeoutMs ?? READY_TIMEOUT_MS);
+    await daemon.waitForLine(
+      (line) => line.startsWith(`Server listening on ${port}`),
+      '"Server listening"',
+      options.readyTimeoutMs ?? READY_TIMEOUT_MS,
+      run.signal,
+    );
   } catch (error) {
-    await server.stop();
-    throw error;
+    await daemon.stop();
+    throw explainServerError(error, daemon.stderrTail);
   }
-  return server;
+  const pid = daemon.pid;
+  if (pid === undefined) throw new Error('iperf3 listens, yet has no pid');
+  return {
+    netns,
+    address,
+    port,
+    pid,
+    lines: () => daemon.lines,
+    stop: () => daemon.stop(),
+  };
+}
+
+/** A server that ended before listening: iperf3's own words, when it gave any, and what to do. */
+function explainServerError(error: unknown, stderr: readonly string[]): unknown {
+  if (!(error instanceof CommandError) || error.code !== 'E_COMMAND_FAILED') return error;
+  const said = stderr.map((l) => /iperf3: error - (.*)/.exec(l)?.[1]).find((m) => m !== undefined);
+  if (said !== undefined) {
+    return new Iperf3Error(
+      `iperf3 server did not start: ${said}`,
+      said,
+      { argv: error.argv, netns: error.netns },
+      {
+        cause: error,
+        hint: /address already in use/i.test(said)
+          ? 'another iperf3 (or socket) holds that port: give each server its own port'
+          : undefined,
+      },
+    );
+  }
+  // `ip netns exec` says so when the program is missing.
+  if (stderr.some((l) => l.includes('exec of "iperf3" failed')))
+    return new CommandError('E_COMMAND_NOT_FOUND', 'iperf3 is not installed', error, {
+      hint: installHint('iperf3'),
+      cause: error,
+    });
+  return error;
 }
 
 /**

@@ -59,7 +59,7 @@ void t.test('servers: ready by their own output, one per port, gone once stopped
       servers.map((s) => s.port),
       ports,
     );
-    for (const s of servers) t.match(s.output(), `Server listening on ${s.port}`);
+    for (const s of servers) t.match(s.lines().join('\n'), `Server listening on ${s.port}`);
     t.same(
       (pidsInNetns([ns]).get(ns) ?? []).sort(),
       [...pids].sort(),
@@ -67,15 +67,11 @@ void t.test('servers: ready by their own output, one per port, gone once stopped
     );
     t.same(iperf3Alive(pids).sort(), [...pids].sort());
 
-    const exits = await Promise.all(servers.map((s) => s.stop()));
-    t.same(
-      exits.map((e) => e.signal),
-      [undefined, undefined, undefined],
-      'SIGTERM was enough: each exited by itself',
-    );
+    await Promise.all(servers.map((s) => s.stop()));
     t.same(iperf3Alive(pids), [], 'no server is left');
     t.equal(run.teardown.pending, pending, 'a stopped server leaves nothing to the teardown');
-    t.same(await servers[0]?.stop(), exits[0], 'stop is idempotent');
+    await servers[0]?.stop();
+    t.pass('stop is idempotent');
   });
   t.same(leaksOf(id, before), NO_LEAKS);
 });
@@ -193,13 +189,14 @@ void t.test('a server that cannot listen, or is not ready in time, is stopped', 
     await startIperf3Server(run, { netns, address, port: 5201 });
     await t.rejects(startIperf3Server(run, { netns, address, port: 5201 }), {
       code: 'E_IPERF3',
-      message:
-        /ended \(exit 1\) before it listened .*: unable to start listener.*Address already in use/,
+      message: /did not start: unable to start listener.*Address already in use: .*-p 5201 -B/,
+      iperf3Message: /Address already in use/,
       hint: /its own port/,
+      netns,
     });
     await t.rejects(startIperf3Server(run, { netns, address, port: 5202, readyTimeoutMs: 1 }), {
-      code: 'E_NOT_READY',
-      message: /did not say "Server listening" within 1 ms/,
+      code: 'E_COMMAND_TIMEOUT',
+      message: /no "Server listening" within 1 ms/,
     });
     t.equal(run.teardown.pending, pending + 1, 'only the good server is left to the teardown');
     t.equal(pidsInNetns([netns]).get(netns)?.length, 1, 'and only it runs');
@@ -218,9 +215,8 @@ void t.test('a server deaf to SIGTERM is killed after the grace period', async (
     });
     // A stopped process does not act on SIGTERM; SIGKILL still ends it.
     process.kill(server.pid, 'SIGSTOP');
-    const exit = await server.stop();
-    t.equal(exit.signal, 'SIGKILL');
-    t.same(iperf3Alive([server.pid]), []);
+    await server.stop();
+    t.same(iperf3Alive([server.pid]), [], 'gone all the same');
   });
 });
 
@@ -250,7 +246,11 @@ void t.test('an abort in the middle of a measurement leaves no iperf3 behind', a
         signal: run.signal,
       });
       // Aborted once the client is sending (the server says it accepted it): ≤ 10 s.
-      for (let i = 0; i < 500 && !server.output().includes('Accepted connection'); i++)
+      for (
+        let i = 0;
+        i < 500 && !server.lines().some((l) => l.startsWith('Accepted connection'));
+        i++
+      )
         await new Promise((resolve) => setTimeout(resolve, 20));
       pids.push(...(pidsInNetns([topo.netns('a')]).get(topo.netns('a')) ?? []));
       run.abort(stop);
