@@ -4,11 +4,12 @@ import { projectRoot } from '../kernels/guest-entry.js';
 import { parseArgs } from 'node:util';
 import { BondlabError, formatError, InputError } from '../errors.js';
 import { commandHelp, type Command, type Io } from './command.js';
+import { calibrate } from './commands/calibrate.js';
 import { clean } from './commands/clean.js';
 import { doctor } from './commands/doctor.js';
 import { up } from './commands/up.js';
 
-const COMMANDS: readonly Command[] = [doctor, up, clean];
+const COMMANDS: readonly Command[] = [doctor, up, calibrate, clean];
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as {

@@ -39,12 +39,15 @@ export async function onKernels(
   args: ParsedArgs,
   io: Io,
   here: () => Promise<number>,
-  options: { shareDir?: string } = {},
+  options: { shareDir?: string; needsBonding?: boolean } = {},
 ): Promise<number> {
   const matrix = parseKernelMatrix(args.values.kernel as string | undefined);
   let worst = 0;
   for (const choice of matrix) {
-    const target = await selectKernel(choice);
+    const target = await selectKernel(
+      choice,
+      options.needsBonding === undefined ? {} : { needsBonding: options.needsBonding },
+    );
     io.err(`kernel: ${target.label} (${target.reason})`);
     let status: number;
     if (target.kind === 'host') {

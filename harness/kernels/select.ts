@@ -12,13 +12,20 @@ export type KernelTarget =
 
 /**
  * Resolves one `--kernel` choice. `auto` is the host when a bond can be created in a throwaway
- * namespace here, else User-mode Linux. The reason says why, for the user.
+ * namespace here (or the command needs none), else User-mode Linux. The reason says why, for the
+ * user.
  */
-export async function selectKernel(choice: KernelChoice): Promise<KernelTarget> {
+export async function selectKernel(
+  choice: KernelChoice,
+  options: { needsBonding?: boolean } = {},
+): Promise<KernelTarget> {
   switch (choice.kind) {
     case 'host':
       return { kind: 'host', label: 'host', reason: 'asked for with --kernel host' };
     case 'auto':
+      if (options.needsBonding === false) {
+        return { kind: 'host', label: 'host', reason: 'auto: this command needs no bonding' };
+      }
       if (await hostHasBonding()) {
         return { kind: 'host', label: 'host', reason: 'auto: this kernel has bonding' };
       }

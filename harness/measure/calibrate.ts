@@ -9,7 +9,7 @@ import { Topology } from '../topology/topology.js';
 import { expectInteger } from '../topology/validate.js';
 import { toMicros } from './clock.js';
 import { analyseProbe } from './probe-analysis.js';
-import { ProbeStream, validateProbeOptions, type ProbeOptions } from './probe.js';
+import { ProbeStream, probeTickFor, validateProbeOptions, type ProbeOptions } from './probe.js';
 import { summarize, type Summary } from './stats.js';
 import { measureTimerResolution, type TimerResolution } from './timer-resolution.js';
 
@@ -104,6 +104,7 @@ export async function calibrate(
   const plannedMs = plan.reduce((sum, l) => sum + l + checked.settleMs, 0) + 2_000;
   const stream = await ProbeStream.start(run, topology, 'a', 'b', {
     ...checked.probe,
+    tickMs: options.probe?.tickMs ?? probeTickFor(resolution),
     maxDurationMs: Math.min(checked.probe.maxDurationMs, plannedMs + 60_000),
   });
   const injections: { requestedMs: number; inject: FaultEvent; restore: FaultEvent }[] = [];
