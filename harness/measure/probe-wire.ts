@@ -39,6 +39,12 @@ export interface AgentConfig {
   bind: string;
   family: 4 | 6;
   rate: number;
+  /**
+   * How often the agent wakes to send what is due, ms. 1 on a normal kernel; inside User-mode
+   * Linux, where timers tick every 10 ms and each wake of node costs ~2 ms of CPU, the tick: the
+   * probes then leave in small bursts, which is all the resolution that kernel has anyway.
+   */
+  tickMs: number;
   maxDurationMs: number;
   /** How long to keep receiving after `stop`, for probes still in flight. */
   drainMs: number;

@@ -6,6 +6,7 @@ import { builtModulePath } from '../project.js';
 import type { Topology } from '../topology/topology.js';
 import { expectInteger } from '../topology/validate.js';
 import { monotonicMs } from './clock.js';
+import type { TimerResolution } from './timer-resolution.js';
 import {
   PROBE_LIMITS,
   type AgentConfig,
@@ -21,6 +22,16 @@ export interface ProbeOptions {
   maxDurationMs?: number;
   /** After stop, how long to wait for probes in flight. Default 200 ms. */
   drainMs?: number;
+  /** How often the agents wake to send, ms (probeTickFor picks it from the kernel). Default 1. */
+  tickMs?: number;
+}
+
+/**
+ * The agents' wake-up period for a kernel: 1 ms where a 1 ms sleep takes about that, else the
+ * kernel's real tick (10 ms inside User-mode Linux), where waking more often only burns CPU.
+ */
+export function probeTickFor(resolution: TimerResolution): number {
+  return resolution.sleep1msMs < 3 ? 1 : Math.min(20, Math.round(resolution.sleep1msMs));
 }
 
 /** What both agents saw: a→b is what a sent and b received, and the other way round. */
@@ -76,7 +87,8 @@ export function validateProbeOptions(options: ProbeOptions): Required<ProbeOptio
     'ms',
   );
   const drainMs = expectInteger('probe.drainMs', options.drainMs ?? 200, 0, 10_000, 'ms');
-  return { rate, family, maxDurationMs, drainMs };
+  const tickMs = expectInteger('probe.tickMs', options.tickMs ?? 1, 1, 100, 'ms');
+  return { rate, family, maxDurationMs, drainMs, tickMs };
 }
 
 function parseMessage(line: string): AgentMessage | undefined {
@@ -133,6 +145,7 @@ export class ProbeStream {
         rate: checked.rate,
         maxDurationMs: checked.maxDurationMs,
         drainMs: checked.drainMs,
+        tickMs: checked.tickMs,
         session,
       };
       return Daemon.start(run, [process.execPath, agentPath, JSON.stringify(config)], {
