@@ -64,7 +64,7 @@ export async function startIperf3Server(
   );
   try {
     await daemon.waitForLine(
-      (line) => line.startsWith(`Server listening on ${port}`),
+      (line) => new RegExp(`^Server listening on ${port}\\b`).test(line),
       '"Server listening"',
       options.readyTimeoutMs ?? READY_TIMEOUT_MS,
       run.signal,
