@@ -115,7 +115,7 @@ export async function measureFailover(
   const totalMs = checked.beforeMs + checked.faultMs + checked.afterMs;
   // Started together: inside User-mode Linux each of these costs a process start.
   const [monitor, injector, stream] = await Promise.all([
-    LinkMonitor.start(run, topology.netns(bond.host)),
+    LinkMonitor.start(run, topology.netns(bond.host), before.slaves),
     FaultInjector.start(run, topology, [fault]),
     ProbeStream.start(run, topology, bond.host, options.peer, {
       ...checked.probe,

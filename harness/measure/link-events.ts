@@ -70,6 +70,23 @@ export class LinkEventParser {
     this.#wallMinusMonotonicMs = wallMinusMonotonicMs;
   }
 
+  /**
+   * What an interface looked like before monitoring began (from `ip -d -j link show`), so the
+   * first change is seen as one: without it, an interface is taken as up, carrier up, MII up.
+   */
+  seed(
+    ifname: string,
+    flags: readonly string[],
+    slave?: { state?: string; mii_status?: string },
+  ): void {
+    this.#views.set(ifname, {
+      admin: flags.includes('UP'),
+      carrier: flags.includes('LOWER_UP') && !flags.includes('NO-CARRIER'),
+      ...(slave?.mii_status === undefined ? {} : { mii: slave.mii_status }),
+      ...(slave?.state === undefined ? {} : { role: slave.state }),
+    });
+  }
+
   /** Events of one line; none if it is not a link line or nothing changed. */
   parse(line: string): LinkEvent[] {
     const m = LINE.exec(line);

@@ -2,6 +2,7 @@ import { Daemon } from '../exec/daemon.js';
 import { run as runCommand } from '../exec/run.js';
 import type { RunContext } from '../lifecycle/run-context.js';
 import { wallMinusMonotonicMs } from './clock.js';
+import type { IpLink } from '../topology/state.js';
 import { LinkEventParser, type LinkEvent } from './link-events.js';
 
 const MARK_TIMEOUT_MS = 15_000;
@@ -16,12 +17,18 @@ export class LinkMonitor {
   readonly events: LinkEvent[] = [];
   readonly #run: RunContext;
   readonly #daemon: Daemon;
+  readonly #parser = new LinkEventParser(wallMinusMonotonicMs());
   #marks = 0;
 
-  private constructor(run: RunContext, netns: string) {
+  private constructor(run: RunContext, netns: string, seed: readonly IpLink[]) {
     this.#run = run;
     this.netns = netns;
-    const parser = new LinkEventParser(wallMinusMonotonicMs());
+    const parser = this.#parser;
+    for (const link of seed) {
+      const slave = link.linkinfo?.info_slave_data as
+        { state?: string; mii_status?: string } | undefined;
+      parser.seed(link.ifname, link.flags, slave);
+    }
     this.#daemon = Daemon.start(run, ['ip', '-d', '-ts', '-o', 'monitor', 'link'], {
       netns,
       env: { TZ: 'UTC' },
@@ -32,9 +39,16 @@ export class LinkMonitor {
     };
   }
 
-  /** Starts monitoring `netns`; resolves once the monitor provably hears events. */
-  static async start(run: RunContext, netns: string): Promise<LinkMonitor> {
-    const monitor = new LinkMonitor(run, netns);
+  /**
+   * Starts monitoring `netns`; resolves once the monitor provably hears events. `seed` is the
+   * links' state just before (`ip -d -j link show`), so their first change counts as one.
+   */
+  static async start(
+    run: RunContext,
+    netns: string,
+    seed: readonly IpLink[] = [],
+  ): Promise<LinkMonitor> {
+    const monitor = new LinkMonitor(run, netns, seed);
     await monitor.mark();
     return monitor;
   }
