@@ -125,7 +125,7 @@ void t.test(
         (e: unknown) => e,
       );
       t.ok(error instanceof BondlabError && error.code === 'E_FAULT_FAILED', 'E_FAULT_FAILED');
-      t.match(String((error as Error).message), /`ip link set dev nosuch down`: .*nosuch/);
+      t.match((error as Error).message, /`ip link set dev nosuch down`: .*nosuch/);
     });
   },
 );
