@@ -9,28 +9,20 @@
  *
  * Run: npm run bench:topology -- [--runs 10] [--kernel uml]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run, spawnCount } from '../harness/exec/run.js';
-import { parseKernelChoice } from '../harness/kernels/choice.js';
-import type { GuestKernel } from '../harness/kernels/guest.js';
-import { projectRoot } from '../harness/kernels/guest-entry.js';
 import { hostHasBonding } from '../harness/kernels/host.js';
-import { selectKernel } from '../harness/kernels/select.js';
 import { withRun } from '../harness/lifecycle/run-context.js';
 import { bondedPair, switchedPair } from '../harness/topology/examples.js';
 import { Topology } from '../harness/topology/topology.js';
+import { benchInGuest, benchKernel } from './lib/in-guest.js';
 import { intArg, median } from './lib/stats.js';
 
 const SCRIPT = fileURLToPath(new URL('./topology.sh', import.meta.url));
 const runs = intArg('runs', 10);
-const kernelAt = process.argv.indexOf('--kernel');
-const target = await selectKernel(
-  parseKernelChoice(kernelAt === -1 ? 'host' : (process.argv[kernelAt + 1] ?? '')),
-);
-process.exitCode = target.kind === 'host' ? await benchHere() : await benchIn(target.guest);
+const target = await benchKernel('host');
+process.exitCode =
+  target.kind === 'host' ? await benchHere() : await benchInGuest(target, import.meta.url);
 
 async function benchHere(): Promise<number> {
   const bonding = await hostHasBonding();
@@ -85,36 +77,4 @@ async function benchHere(): Promise<number> {
   console.log(`  script   median ${s.toFixed(0)} ms (one ip process per step)`);
   console.log(`  ratio harness/script ${(h / s).toFixed(2)}x (target <= 1.00x)`);
   return 0;
-}
-
-/** Runs this benchmark inside a guest kernel, with the same runs and --kernel host. */
-async function benchIn(guest: GuestKernel): Promise<number> {
-  const share = mkdtempSync(join(tmpdir(), 'bondlab-bench-'));
-  try {
-    const tsx = join(projectRoot(), 'node_modules', 'tsx', 'dist', 'cli.mjs');
-    const argv = [
-      process.execPath,
-      tsx,
-      fileURLToPath(import.meta.url),
-      '--runs',
-      String(runs),
-      '--kernel',
-      'host',
-    ];
-    const result = await withRun((ctx) =>
-      guest.run(
-        ctx,
-        { argv, cwd: projectRoot(), shareDir: share },
-        {
-          onOutput: (l) => {
-            console.log(l);
-          },
-        },
-      ),
-    );
-    console.log(`(inside ${guest.label}, kernel ${result.kernelRelease})`);
-    return result.exitCode;
-  } finally {
-    rmSync(share, { recursive: true, force: true });
-  }
 }

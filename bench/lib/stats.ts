@@ -1,11 +1,4 @@
-/** Median of a non-empty sample. */
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1
-    ? (s[mid] as number)
-    : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
+export { median } from 'simple-statistics';
 
 /** Reads `--name value` from argv, as a positive integer. */
 export function intArg(name: string, fallback: number): number {
