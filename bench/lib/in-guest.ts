@@ -14,10 +14,10 @@ export async function benchKernel(fallback: string): Promise<KernelTarget> {
 }
 
 /**
- * Runs a benchmark script inside a guest kernel with the same arguments and `--kernel host`,
+ * Runs a benchmark script (its import.meta.url) inside a guest kernel with the same arguments and `--kernel host`,
  * streaming its output. Resolves with its exit status.
  */
-export async function benchInGuest(target: KernelTarget, script: string | URL): Promise<number> {
+export async function benchInGuest(target: KernelTarget, scriptUrl: string): Promise<number> {
   if (target.kind !== 'guest') throw new Error('benchInGuest: not a guest');
   const share = mkdtempSync(join(tmpdir(), 'bondlab-bench-'));
   try {
@@ -26,7 +26,7 @@ export async function benchInGuest(target: KernelTarget, script: string | URL): 
     const args = process.argv
       .slice(2)
       .filter((_, i) => at === -1 || (i !== at - 2 && i !== at - 1));
-    const path = typeof script === 'string' ? script : fileURLToPath(script);
+    const path = fileURLToPath(scriptUrl);
     const result = await withRun((ctx) =>
       target.guest.run(
         ctx,
