@@ -7,9 +7,10 @@ import { commandHelp, type Command, type Io } from './command.js';
 import { calibrate } from './commands/calibrate.js';
 import { clean } from './commands/clean.js';
 import { doctor } from './commands/doctor.js';
+import { failover } from './commands/failover.js';
 import { up } from './commands/up.js';
 
-const COMMANDS: readonly Command[] = [doctor, up, calibrate, clean];
+const COMMANDS: readonly Command[] = [doctor, up, failover, calibrate, clean];
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as {

@@ -13,6 +13,7 @@ import { LinkMonitor } from './link-monitor.js';
 import { analyseProbe, type ProbeResult } from './probe-analysis.js';
 import { ProbeStream, probeTickFor, validateProbeOptions, type ProbeOptions } from './probe.js';
 import { measureThroughput, type ThroughputOptions, type ThroughputResult } from './throughput.js';
+import type { Metric } from './repeat.js';
 import { measureTimerResolution, type TimerResolution } from './timer-resolution.js';
 
 export interface FailoverOptions {
@@ -194,3 +195,35 @@ function defaultFault(topology: Topology, bond: ResolvedBond, active: string | u
   }
   return carrierLoss(topology, bond.host, slave);
 }
+
+/** What a failover measurement yields, per repetition. */
+export const FAILOVER_METRICS: readonly Metric<FailoverResult>[] = [
+  { name: 'detection', unit: 'ms', better: 'lower', read: (r) => r.detectionMs },
+  { name: 'outage', unit: 'ms', better: 'lower', read: (r) => r.outageMs },
+  { name: 'lost', unit: 'probes', better: 'lower', read: (r) => r.failover.lost },
+  {
+    name: 'fault-to-first-probe',
+    unit: 'ms',
+    better: 'lower',
+    read: (r) => {
+      const both = [r.failover.aToB.outage?.faultToFirstMs, r.failover.bToA.outage?.faultToFirstMs];
+      const known = both.filter((v): v is number => v !== undefined);
+      return known.length === 0 ? undefined : Math.max(...known);
+    },
+  },
+  {
+    name: 'failback-outage',
+    unit: 'ms',
+    better: 'lower',
+    read: (r) => r.failback?.outageMs ?? (r.failback === undefined ? undefined : 0),
+  },
+  {
+    name: 'throughput',
+    unit: 'Gbit/s',
+    better: 'higher',
+    read: (r) =>
+      r.throughput === undefined
+        ? undefined
+        : r.throughput.aggregate.totals.received.bitsPerSecond / 1e9,
+  },
+];
