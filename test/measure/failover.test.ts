@@ -1,0 +1,58 @@
+/**
+ * A real failover, measured: active-backup with miimon 100 loses carrier on its active slave.
+ * Needs a kernel with bonding; on one without, failover-in-guest.test.ts runs this file inside
+ * User-mode Linux.
+ */
+import t from 'tap';
+import { withRun } from '../../harness/lifecycle/run-context.js';
+import { measureFailover } from '../../harness/measure/failover.js';
+import { bondedPair } from '../../harness/topology/examples.js';
+import { Topology } from '../../harness/topology/topology.js';
+import { bondingSkipReason, isolateState, leaks, snapshot } from '../fixtures/host.js';
+import { pidsWhere } from '../fixtures/processes.js';
+
+isolateState(t);
+const skip = await bondingSkipReason();
+
+void t.test('active-backup, miimon 100: carrier loss on the active slave', { skip }, async (t) => {
+  const before = snapshot();
+  const r = await withRun(async (run) => {
+    const topo = await Topology.build(run, bondedPair({ mode: 'active-backup', miimon: 100 }));
+    return measureFailover(run, topo, {
+      peer: 'server',
+      beforeMs: 500,
+      faultMs: 1500,
+      afterMs: 1000,
+    });
+  });
+  t.comment(
+    `detection ${r.detectionMs} ms, slave down ${r.slaveDownMs} ms, outage ${r.outageMs} ms ` +
+      `(a→b ${r.failover.aToB.outage?.outageMs} ± ${r.failover.aToB.outage?.uncertaintyMs}, ` +
+      `b→a ${r.failover.bToA.outage?.outageMs} ± ${r.failover.bToA.outage?.uncertaintyMs}), ` +
+      `lost ${r.failover.lost}, tick ${r.resolution.sleep1msMs} ms, kernel ${r.kernelRelease}`,
+  );
+  t.comment(r.events.map((e) => `${e.sinceFaultMs} ms ${e.ifname} ${e.kind}`).join('; '));
+  t.not(r.activeBefore, undefined, 'there was an active slave');
+  t.not(r.activeAfter, r.activeBefore, 'another slave took over');
+  t.equal(r.fault.target, `client:${r.activeBefore ?? ''}`, 'the fault hit the active slave');
+  const kinds = r.events.map((e) => `${e.ifname} ${e.kind}`);
+  t.ok(kinds.includes(`${r.activeBefore ?? ''} carrier-down`), 'the kernel saw the carrier go');
+  t.ok(kinds.includes('bond0 failover'), 'the BONDING FAILOVER event was recorded');
+  // miimon polls every 100 ms, so detection takes at most one period, plus a few timer ticks
+  // (10 ms in User-mode Linux) for the monitor's work to be scheduled.
+  const tick = Math.max(r.resolution.sleep1msMs, 1);
+  t.ok(
+    r.detectionMs !== undefined && r.detectionMs >= 0 && r.detectionMs <= 100 + 5 * tick,
+    `detection ${r.detectionMs} ms ≤ miimon + a few ticks (${100 + 5 * tick} ms)`,
+  );
+  t.ok(r.failover.lost > 0, 'probes were lost');
+  t.ok(r.outageMs > 0, 'the probe saw a gap');
+  t.ok(r.failback !== undefined, 'the failback was probed too');
+  t.ok(r.resolution.sleep1msMs > 0, 'the timer resolution is recorded');
+  t.same(leaks(before), { netns: [], links: [] });
+  t.same(
+    pidsWhere((argv) => argv.some((a) => a.includes('probe-agent') || a === 'monitor')),
+    [],
+    'no agent or monitor left',
+  );
+});
