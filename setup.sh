@@ -15,7 +15,7 @@ if ! command -v node >/dev/null || ! node -e 'const [a,b]=process.versions.node.
   exit 2
 fi
 
-packages=(iproute2 iperf3 iputils-ping kmod procps util-linux user-mode-linux qemu-system-x86 busybox-static)
+packages=(iproute2 iperf3 iputils-ping kmod procps util-linux user-mode-linux qemu-system-x86 busybox-static gcc libc6-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -1,6 +1,7 @@
 /**
- * What the probe agents and the harness say to each other, and what a probe datagram holds. Shared
- * by probe-agent.ts (inside a namespace) and probe.ts (the harness side).
+ * What the probe agents and the harness say to each other, and what a probe datagram holds: the
+ * harness side (probe.ts) uses these; the agent (probe-agent.c, inside a namespace) mirrors them,
+ * constants and limits included, so a change here is a change there.
  */
 
 /** A probe datagram: magic, the session it belongs to, and its sequence number. */
@@ -34,7 +35,10 @@ export const PROBE_LIMITS = {
   maxBurst: 64,
 } as const;
 
-/** Agent command line: `probe-agent.js <json>` (one argument, parsed with JSON.parse). */
+/**
+ * Agent command line: `probe-agent <json>`, one argument: a flat object with exactly these keys,
+ * integers (and `bind` a string without escapes), as JSON.stringify writes them.
+ */
 export interface AgentConfig {
   bind: string;
   family: 4 | 6;

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { Daemon } from '../exec/daemon.js';
 import { InputError } from '../errors.js';
 import type { RunContext } from '../lifecycle/run-context.js';
-import { builtModulePath } from '../project.js';
+import { builtProgramPath } from '../project.js';
 import type { Topology } from '../topology/topology.js';
 import { expectInteger } from '../topology/validate.js';
 import { monotonicMs } from './clock.js';
@@ -58,11 +58,8 @@ export interface DirectionCapture {
   timedOut: boolean;
 }
 
-const AGENT_MODULES = [
-  'harness/measure/probe-agent',
-  'harness/measure/probe-wire',
-  'harness/measure/clock',
-] as const;
+/** A C program (probe-agent.c): a node process per namespace took the whole CPU inside UML. */
+const AGENT_PROGRAM = 'harness/measure/probe-agent';
 const READY_TIMEOUT_MS = 60_000;
 const RESULT_TIMEOUT_MS = 30_000;
 
@@ -135,7 +132,7 @@ export class ProbeStream {
     options: ProbeOptions = {},
   ): Promise<ProbeStream> {
     const checked = validateProbeOptions(options);
-    const agentPath = builtModulePath(AGENT_MODULES);
+    const agentPath = builtProgramPath(AGENT_PROGRAM);
     const session = randomInt(1, 2 ** 32 - 1);
     const addresses = [topology.address(a, checked.family), topology.address(b, checked.family)];
     const agents = [a, b].map((host, i) => {
@@ -148,7 +145,7 @@ export class ProbeStream {
         tickMs: checked.tickMs,
         session,
       };
-      return Daemon.start(run, [process.execPath, agentPath, JSON.stringify(config)], {
+      return Daemon.start(run, [agentPath, JSON.stringify(config)], {
         netns: topology.netns(host),
         graceMs: 500,
       });
