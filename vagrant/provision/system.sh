@@ -24,7 +24,7 @@ REGISTRY=${REGISTRY%/}
 say() { echo "bondlab provision (system): $*"; }
 
 # --- Debian packages ---------------------------------------------------------------------------
-packages="iproute2 iperf3 iputils-ping kmod procps util-linux rsync tar curl ca-certificates"
+packages="iproute2 iperf3 iputils-ping kmod procps util-linux rsync tar curl ca-certificates gcc libc6-dev"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
