@@ -169,6 +169,11 @@ export class ProbeStream {
     return new ProbeStream(a, b, checked, agents, startedAtMs);
   }
 
+  /** The agents' process ids (to account for their CPU, say). */
+  get pids(): number[] {
+    return this.#agents.map((a) => a.pid).filter((p): p is number => p !== undefined);
+  }
+
   /** Stops the probes, waits for those in flight, and collects both agents' records. */
   async stop(signal?: AbortSignal): Promise<ProbeCapture> {
     const stoppedAtMs = monotonicMs();
