@@ -1,6 +1,6 @@
 import { batchLine, type BatchTool } from '../exec/batch.js';
-import { CommandError } from '../exec/command-error.js';
 import { Daemon } from '../exec/daemon.js';
+import { realtimeArgv, startRealtime } from '../exec/realtime.js';
 import { namespacedArgv } from '../exec/run.js';
 import { BondlabError } from '../errors.js';
 import type { RunContext } from '../lifecycle/run-context.js';
@@ -27,25 +27,14 @@ export class FaultDriver {
     this.tool = tool;
     const argv = namespacedArgv([tool, '-force', '-batch', '-'], netns);
     // Real-time priority: a fault is applied when it is written, not when the scheduler gets to it.
-    this.#daemon = Daemon.start(run, realtime ? ['chrt', '--fifo', '10', ...argv] : argv, {
-      graceMs: 500,
-    });
+    this.#daemon = Daemon.start(run, realtimeArgv(argv, realtime), { graceMs: 500 });
   }
 
-  /**
-   * Starts the driver and waits until it provably runs commands. Where real-time priority is not
-   * allowed (a container without CAP_SYS_NICE), it runs at normal priority.
-   */
-  static async start(run: RunContext, netns: string, tool: BatchTool): Promise<FaultDriver> {
-    try {
-      return await FaultDriver.#start(run, netns, tool, true);
-    } catch (error) {
-      if (!(error instanceof CommandError && error.stderr.includes('chrt:'))) throw error;
-      run.log(
-        `fault driver: no real-time priority here (${error.stderr.trim()}); fault timing is less exact`,
-      );
-      return FaultDriver.#start(run, netns, tool, false);
-    }
+  /** Starts the driver (at real-time priority where allowed) and waits until it runs commands. */
+  static start(run: RunContext, netns: string, tool: BatchTool): Promise<FaultDriver> {
+    return startRealtime(run, 'fault driver', (realtime) =>
+      FaultDriver.#start(run, netns, tool, realtime),
+    );
   }
 
   static async #start(

@@ -153,6 +153,8 @@ export interface Iperf3ClientOptions {
   durationS: number;
   /** -O: warm-up seconds, reported but left out of the totals. */
   omitS: number;
+  /** -i: seconds per reported interval. Default 1. */
+  intervalS?: number;
   /** UDP only: target rate of this flow, bit/s (-b). Default 1 Mbit/s, iperf3's own. */
   udpBitsPerSecond?: number;
   signal?: AbortSignal | undefined;
@@ -175,7 +177,7 @@ export function iperf3ClientArgv(o: Iperf3ClientOptions): string[] {
     '-O',
     String(o.omitS),
     '-i',
-    '1',
+    String(o.intervalS ?? 1),
     '-J',
     '--connect-timeout',
     String(CONNECT_TIMEOUT_MS),

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { Daemon } from '../exec/daemon.js';
+import { realtimeArgv, startRealtime } from '../exec/realtime.js';
 import { InputError } from '../errors.js';
 import type { RunContext } from '../lifecycle/run-context.js';
 import { builtProgramPath } from '../project.js';
@@ -133,6 +134,20 @@ export class ProbeStream {
   ): Promise<ProbeStream> {
     const checked = validateProbeOptions(options);
     const agentPath = builtProgramPath(AGENT_PROGRAM);
+    return startRealtime(run, 'probe agents', (realtime) =>
+      ProbeStream.#start(run, topology, a, b, checked, agentPath, realtime),
+    );
+  }
+
+  static async #start(
+    run: RunContext,
+    topology: Topology,
+    a: string,
+    b: string,
+    checked: Required<ProbeOptions>,
+    agentPath: string,
+    realtime: boolean,
+  ): Promise<ProbeStream> {
     const session = randomInt(1, 2 ** 32 - 1);
     const addresses = [topology.address(a, checked.family), topology.address(b, checked.family)];
     const agents = [a, b].map((host, i) => {
@@ -145,12 +160,13 @@ export class ProbeStream {
         tickMs: checked.tickMs,
         session,
       };
-      return Daemon.start(run, [agentPath, JSON.stringify(config)], {
+      // Real-time priority: a busy CPU (iperf3 across the same fault, say) must not delay probes.
+      return Daemon.start(run, realtimeArgv([agentPath, JSON.stringify(config)], realtime), {
         netns: topology.netns(host),
         graceMs: 500,
       });
     }) as [Daemon, Daemon];
-    const ports = await Promise.all(
+    const ready = Promise.all(
       agents.map(async (agent) => {
         const line = await agent.waitForLine(
           (l) => parseMessage(l) !== undefined && 'ready' in (parseMessage(l) ?? {}),
@@ -163,6 +179,13 @@ export class ProbeStream {
         return message.ready.port;
       }),
     );
+    let ports: number[];
+    try {
+      ports = await ready;
+    } catch (error) {
+      await Promise.all(agents.map((agent) => agent.stop()));
+      throw error;
+    }
     const startedAtMs = monotonicMs();
     agents[0].write(JSON.stringify({ go: { peer: addresses[1], port: ports[1] } }));
     agents[1].write(JSON.stringify({ go: { peer: addresses[0], port: ports[0] } }));

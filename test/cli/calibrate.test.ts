@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import t from 'tap';
-import { cli, ensureBuilt, isolateState, leaks, snapshot } from '../fixtures/host.js';
+import { cli, ensureBuilt, isolateState, leaks, ROOT, snapshot } from '../fixtures/host.js';
 
 isolateState(t);
 ensureBuilt();
@@ -34,3 +36,36 @@ void t.test('bad input: exit 2, the field named, nothing created', async (t) => 
   }
   t.same(leaks(before), { netns: [], links: [] });
 });
+
+void t.test(
+  'without CAP_SYS_NICE (a plain container) it runs at normal priority, saying so',
+  async (t) => {
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS' && !k.startsWith('TAP')),
+    );
+    const res = spawnSync(
+      'setpriv',
+      [
+        '--bounding-set',
+        '-sys_nice',
+        '--inh-caps=-sys_nice',
+        '--',
+        process.execPath,
+        join(ROOT, 'bin', 'bondlab.js'),
+        'calibrate',
+        '--outages',
+        '30',
+        '--repeat',
+        '1',
+        '--json',
+      ],
+      { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 },
+    );
+    t.ok(res.status === 0 || res.status === 1, `measured (exit ${String(res.status)})`, {
+      stderr: res.stderr.slice(-2000),
+    });
+    t.match(res.stderr, /fault driver: no real-time priority here/);
+    t.match(res.stderr, /probe agents: no real-time priority here/);
+    t.equal((JSON.parse(res.stdout) as { samples: unknown[] }).samples.length, 1);
+  },
+);
