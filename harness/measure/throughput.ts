@@ -78,6 +78,9 @@ export interface ThroughputResult extends Iperf3FlowsResult {
   counters: ThroughputCounters | undefined;
 }
 
+/** Between the client ports of successive flows (see planThroughput). */
+export const CLIENT_PORT_STEP = 3;
+
 /** Host number of the first extra server address: the top of a segment, clear of allocated hosts. */
 export const EXTRA_ADDRESS_BASE = 200;
 const MAX_FLOWS = 16;
@@ -193,7 +196,13 @@ function planThroughput(topology: Topology, input: ThroughputOptions): Plan {
         throw new InputError('distinctAddresses', true, `${server} is already a host's address`);
       extraAddresses.push(server);
     }
-    flows.push({ server, port: FIRST_SERVER_PORT + i, clientPort: FIRST_CLIENT_PORT + i });
+    // Client ports step by 3, not 1: with the bonding driver's layer3+4 hash, a source and a
+    // destination port that both step by 1 hash alike and every flow lands on the same slave.
+    flows.push({
+      server,
+      port: FIRST_SERVER_PORT + i,
+      clientPort: FIRST_CLIENT_PORT + CLIENT_PORT_STEP * i,
+    });
   }
   return {
     from,

@@ -73,9 +73,9 @@ void t.test('two TCP flows on distinct ports, with the sender’s counters', asy
       r.flows.map((f) => [f.server, f.port, f.clientPort]),
       [
         [topo.address('server'), 5201, 30001],
-        [topo.address('server'), 5202, 30002],
+        [topo.address('server'), 5202, 30004],
       ],
-      'one server port and one client port per flow',
+      'one server port and one client port per flow, client ports 3 apart',
     );
     for (const f of r.flows) {
       t.same(
