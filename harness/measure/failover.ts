@@ -57,6 +57,14 @@ export interface FailoverResult {
   detectionMs: number | undefined;
   /** Fault to the slave being declared down (MII status), ms. */
   slaveDownMs: number | undefined;
+  /** Fault to the failed slave leaving service (its role turning backup: 802.3ad, ARP monitor), ms. */
+  slaveInactiveMs: number | undefined;
+  /** Restore to the slave declared up again (MII status), ms: updelay shows here. */
+  slaveUpMs: number | undefined;
+  /** Restore to the first BONDING FAILOVER after it, ms: the failback, where there is one. */
+  failbackMs: number | undefined;
+  /** BONDING FAILOVER events after the restore (0: the bond stayed where it was). */
+  failbacks: number | undefined;
   /** The longer of the two directions' outages, ms (0 when no probe was lost). */
   outageMs: number;
   faultEvents: FaultEvent[];
@@ -169,6 +177,12 @@ export async function measureFailover(
     e.sinceFaultMs >= 0 && (restored === undefined || e.atMs < restored.atMs);
   const firstOf = (match: (e: TimelineEvent) => boolean): number | undefined =>
     timeline.find((e) => untilRestore(e) && match(e))?.sinceFaultMs;
+  const sinceRestore = (match: (e: LinkEvent) => boolean): number | undefined => {
+    if (restored === undefined) return undefined;
+    const found = events.find((e) => e.atMs >= restored.atMs && match(e));
+    return found === undefined ? undefined : toMicros(found.atMs - restored.atMs);
+  };
+  const faulted = fault.target.split(':')[1];
   return {
     kernelRelease: release(),
     resolution,
@@ -183,7 +197,14 @@ export async function measureFailover(
     detectionMs:
       firstOf((e) => e.kind === 'failover') ??
       firstOf((e) => e.kind === 'slave-active' && e.ifname !== activeBefore),
-    slaveDownMs: firstOf((e) => e.kind === 'slave-down' && e.ifname === fault.target.split(':')[1]),
+    slaveDownMs: firstOf((e) => e.kind === 'slave-down' && e.ifname === faulted),
+    slaveInactiveMs: firstOf((e) => e.kind === 'slave-backup' && e.ifname === faulted),
+    slaveUpMs: sinceRestore((e) => e.kind === 'slave-up' && e.ifname === faulted),
+    failbackMs: sinceRestore((e) => e.kind === 'failover'),
+    failbacks:
+      restored === undefined
+        ? undefined
+        : events.filter((e) => e.kind === 'failover' && e.atMs >= restored.atMs).length,
     outageMs: failover.outageMs ?? 0,
     faultEvents: injector.events,
     throughput: throughputResult,
@@ -202,6 +223,8 @@ function defaultFault(topology: Topology, bond: ResolvedBond, active: string | u
 /** What a failover measurement yields, per repetition. */
 export const FAILOVER_METRICS: readonly Metric<FailoverResult>[] = [
   { name: 'detection', unit: 'ms', better: 'lower', read: (r) => r.detectionMs },
+  { name: 'slave-down', unit: 'ms', better: 'lower', read: (r) => r.slaveDownMs },
+  { name: 'slave-inactive', unit: 'ms', better: 'lower', read: (r) => r.slaveInactiveMs },
   { name: 'outage', unit: 'ms', better: 'lower', read: (r) => r.outageMs },
   { name: 'lost', unit: 'probes', better: 'lower', read: (r) => r.failover.lost },
   {
@@ -220,6 +243,9 @@ export const FAILOVER_METRICS: readonly Metric<FailoverResult>[] = [
     better: 'lower',
     read: (r) => r.failback?.outageMs ?? (r.failback === undefined ? undefined : 0),
   },
+  { name: 'slave-up', unit: 'ms', better: 'lower', read: (r) => r.slaveUpMs },
+  { name: 'failback', unit: 'ms', better: 'lower', read: (r) => r.failbackMs },
+  { name: 'failbacks', unit: 'events', better: 'lower', read: (r) => r.failbacks },
   {
     name: 'throughput',
     unit: 'Gbit/s',

@@ -60,6 +60,19 @@ export class Topology {
     const plan = planBuild(resolved, netnsOf);
     const drop = run.deferNetns(plan.namespaces);
     const topo = new Topology(run, resolved, drop);
+    try {
+      await topo.#setUp(plan, options);
+    } catch (error) {
+      // Gone now, not at the end of the run: the run's next topology reuses these names.
+      await topo.destroy().catch(() => undefined);
+      throw error;
+    }
+    return topo;
+  }
+
+  async #setUp(plan: ReturnType<typeof planBuild>, options: BuildOptions): Promise<void> {
+    const { run, resolved } = this;
+    const netnsOf = (node: string): string => run.netns(node);
     run.log(
       `topology: creating ${plan.namespaces.length} namespaces and ${resolved.links.length} links`,
     );
@@ -71,7 +84,7 @@ export class Topology {
       throw explainBuildError(error);
     }
     // Check every bond once before waiting: an option the kernel ignored is an error, not a hang.
-    await settleAll(resolved.bonds.map((b) => topo.readBond(b)));
+    await settleAll(resolved.bonds.map((b) => this.readBond(b)));
     const ready = options.ready ?? 'ping';
     const wait = { signal: run.signal, timeoutMs: options.readyTimeoutMs, log: run.log };
     run.log(`topology: waiting until ready (${ready})`);
@@ -89,8 +102,7 @@ export class Topology {
     }
     // Pings cross every port while all forward; the states asked for come after.
     if (ready === 'ping') await waitForPing(resolved, netnsOf, wait);
-    await settleAll(states.map((p) => topo.setPortState(p.sw, p.ifname, p.state)));
-    return topo;
+    await settleAll(states.map((p) => this.setPortState(p.sw, p.ifname, p.state)));
   }
 
   /** The namespace of a host or switch. */

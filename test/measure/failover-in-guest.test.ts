@@ -34,6 +34,8 @@ void t.test(
           argv: [process.execPath, tsx, join(ROOT, 'test', 'measure', 'failover.test.ts')],
           cwd: ROOT,
           shareDir: share,
+          // Run by tsx, not by the tap runner: tap's own 30 s default would apply.
+          env: { TAP_TIMEOUT: '200' },
         },
         { onOutput: (l) => lines.push(l), timeoutMs: 240_000 },
       ),

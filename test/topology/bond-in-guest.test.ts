@@ -31,6 +31,9 @@ void t.test('bond.test.ts passes inside User-mode Linux, nothing skipped', { ski
         argv: [process.execPath, tsx, join(ROOT, 'test', 'topology', 'bond.test.ts')],
         cwd: ROOT,
         shareDir: share,
+        // Run by tsx, not by the tap runner: tap's own 30 s default would apply, too short on
+        // a loaded machine.
+        env: { TAP_TIMEOUT: '200' },
       },
       { onOutput: (l) => lines.push(l), timeoutMs: 240_000 },
     ),
