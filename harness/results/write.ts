@@ -1,0 +1,54 @@
+import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A folder name from a kernel label: `qemu:6.1.0-53-amd64` → `qemu-6.1.0-53-amd64`. */
+export function labelSlug(label: string): string {
+  return label.replace(/^\/.*\//, 'built-').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'run';
+}
+
+/** `2026-11-26T06-40-12Z`: sortable, and a valid file name everywhere. */
+export function stamp(date = new Date()): string {
+  return date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+}
+
+/** Writes a file atomically: a temp file beside it, then a rename, so a reader never sees half. */
+export function writeAtomic(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, text, { mode: 0o644 });
+    renameSync(temp, path);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
+
+/** Creates `<root>/<stamp>-<label>/` (a fresh name even for two runs in one second). */
+export function runFolder(root: string, label: string, date = new Date()): string {
+  mkdirSync(root, { recursive: true });
+  const base = `${stamp(date)}-${labelSlug(label)}`;
+  for (let n = 1; n < 100; n++) {
+    const dir = join(root, n === 1 ? base : `${base}-${n}`);
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  throw new Error(`runFolder: too many runs named ${base} in ${root}`);
+}
+
+/** Moves every run folder a guest left in `from` into `root`; returns their new paths. */
+export function collectRuns(from: string, root: string): string[] {
+  mkdirSync(root, { recursive: true });
+  const moved: string[] = [];
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !/^\d{4}-\d\d-\d\dT/.test(entry.name)) continue;
+    const target = join(root, entry.name);
+    // The share is usually on another filesystem than results/: copy, then remove.
+    cpSync(join(from, entry.name), target, { recursive: true, errorOnExist: true, force: false });
+    rmSync(join(from, entry.name), { recursive: true, force: true });
+    moved.push(target);
+  }
+  return moved;
+}
