@@ -3,8 +3,8 @@ import { bondedPair, defineScenario, shapeLinksOf } from '../harness/scenario/in
 /** Each slave shaped to R, so that aggregation shows (veth alone is CPU-bound). */
 const R = 100;
 const MIIMON = 100;
-/** Scheduling slack on a busy machine or a 10 ms-tick guest. */
-const MARGIN = 50;
+/** Scheduling slack: a loaded machine, or a guest whose timers tick every 10 ms. */
+const MARGIN = 100;
 
 export default defineScenario({
   name: 'modes',
@@ -46,10 +46,10 @@ export default defineScenario({
       ...(mode === 1
         ? [
             {
-              metric: 'throughput.mbit',
-              op: '<=' as const,
-              value: 1.3 * R,
-              says: 'active-backup carries everything on one slave (about R)',
+              metric: 'throughput.busiest-slave-share',
+              op: '>=' as const,
+              value: 99,
+              says: 'active-backup carries everything on one slave',
             },
           ]
         : []),

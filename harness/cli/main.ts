@@ -8,9 +8,11 @@ import { calibrate } from './commands/calibrate.js';
 import { clean } from './commands/clean.js';
 import { doctor } from './commands/doctor.js';
 import { failover } from './commands/failover.js';
+import { list } from './commands/list.js';
+import { run } from './commands/run.js';
 import { up } from './commands/up.js';
 
-const COMMANDS: readonly Command[] = [doctor, up, failover, calibrate, clean];
+const COMMANDS: readonly Command[] = [doctor, list, run, up, failover, calibrate, clean];
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as {

@@ -39,7 +39,15 @@ export async function onKernels(
   args: ParsedArgs,
   io: Io,
   here: () => Promise<number>,
-  options: { shareDir?: string; needsBonding?: boolean } = {},
+  options: {
+    shareDir?: string;
+    needsBonding?: boolean;
+    /**
+     * Called after a guest exits, before its shared folder goes: results the guest wrote into
+     * `$BONDLAB_SHARE` (the host's tree is read-only in there) are moved where they belong.
+     */
+    collect?: (shareDir: string, kernel: string) => void;
+  } = {},
 ): Promise<number> {
   const matrix = parseKernelMatrix(args.values.kernel as string | undefined);
   let worst = 0;
@@ -74,10 +82,16 @@ export async function onKernels(
           }
           const result = await target.guest.run(
             r,
-            { argv, cwd: process.cwd(), shareDir, env: { BONDLAB_KERNEL: kernelLabel(choice) } },
+            {
+              argv,
+              cwd: process.cwd(),
+              shareDir,
+              env: { BONDLAB_KERNEL: kernelLabel(choice), BONDLAB_SHARE: shareDir },
+            },
             { signal: r.signal, onOutput: io.out },
           );
           io.err(`kernel: ${target.label} (${result.kernelRelease}) exited ${result.exitCode}`);
+          options.collect?.(shareDir, kernelLabel(choice));
           return result.exitCode;
         },
         { log: io.err, handleSignals: true },

@@ -11,7 +11,7 @@ import { toMicros } from './clock.js';
 import { analyseProbe } from './probe-analysis.js';
 import { ProbeStream, probeTickFor, validateProbeOptions, type ProbeOptions } from './probe.js';
 import { summarize, type Summary } from './stats.js';
-import { measureTimerResolution, type TimerResolution } from './timer-resolution.js';
+import { timerResolution, type TimerResolution } from './timer-resolution.js';
 
 export const DEFAULT_OUTAGES_MS = [20, 50, 100, 200] as const;
 
@@ -97,7 +97,7 @@ export async function calibrate(
 ): Promise<CalibrationResult> {
   const checked = validateCalibration(options);
   const topology = await Topology.build(run, calibrationTopology());
-  const resolution = await measureTimerResolution();
+  const resolution = await timerResolution();
   const fault = portDisabled(topology, 'sw', 'p2');
   const injector = await FaultInjector.start(run, topology, [fault]);
   const plan = Array.from({ length: checked.repeat }, () => checked.outagesMs).flat();

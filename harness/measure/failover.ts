@@ -14,7 +14,7 @@ import { analyseProbe, type ProbeResult } from './probe-analysis.js';
 import { ProbeStream, probeTickFor, validateProbeOptions, type ProbeOptions } from './probe.js';
 import { measureThroughput, type ThroughputOptions, type ThroughputResult } from './throughput.js';
 import type { Metric } from './repeat.js';
-import { measureTimerResolution, type TimerResolution } from './timer-resolution.js';
+import { timerResolution, type TimerResolution } from './timer-resolution.js';
 
 export interface FailoverOptions {
   /** The bond under test; default the topology's only bond. */
@@ -120,7 +120,7 @@ export async function measureFailover(
   const before = await topology.readBond(bond);
   const activeBefore = before.sysfs.active_slave === '' ? undefined : before.sysfs.active_slave;
   const fault = (options.fault ?? defaultFault)(topology, bond, activeBefore);
-  const resolution = await measureTimerResolution();
+  const resolution = await timerResolution();
   const totalMs = checked.beforeMs + checked.faultMs + checked.afterMs;
   // Started together: inside User-mode Linux each of these costs a process start.
   const [monitor, injector, stream] = await Promise.all([

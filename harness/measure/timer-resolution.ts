@@ -44,6 +44,14 @@ function configHz(): number | undefined {
  * Reads the kernel's claimed timer resolution and HZ, and measures what a 1 ms sleep takes (inside
  * User-mode Linux, HZ=100: about 10 ms, whatever hrtimers claim).
  */
+let measured: Promise<TimerResolution> | undefined;
+
+/** measureTimerResolution, once per process: the kernel does not change under it. */
+export function timerResolution(): Promise<TimerResolution> {
+  measured ??= measureTimerResolution();
+  return measured;
+}
+
 export async function measureTimerResolution(samples = 20): Promise<TimerResolution> {
   const took: number[] = [];
   for (let i = 0; i < samples; i++) {

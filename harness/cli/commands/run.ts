@@ -1,0 +1,154 @@
+import { release } from 'node:os';
+import { requireRoot } from '../../doctor/privilege.js';
+import { InputError } from '../../errors.js';
+import { withRun } from '../../lifecycle/run-context.js';
+import type { Reporter, ReporterIo } from '../../report/reporter.js';
+import { collectRuns, runFolder, writeAtomic } from '../../results/write.js';
+import { loadCatalog, selectScenarios } from '../../scenario/catalog.js';
+import { planCases, type PlannedCase } from '../../scenario/plan.js';
+import { runCases } from '../../scenario/runner.js';
+import { BOND_MODES } from '../../topology/bond-options.js';
+import { expectInteger } from '../../topology/validate.js';
+import type { Command, Io } from '../command.js';
+import { KERNEL_OPTION, onKernels } from '../on-kernels.js';
+
+type MakeReporter = (io: ReporterIo) => Reporter;
+
+/** Loaded when chosen: tap's producer alone takes half a second to import. */
+const REPORTERS: Readonly<Record<string, () => Promise<MakeReporter>>> = {
+  human: async () => (await import('../../report/human.js')).humanReporter,
+  tap: async () => (await import('../../report/tap.js')).tapReporter,
+  junit: async () => (await import('../../report/junit.js')).junitReporter,
+  json: async () => (await import('../../report/json.js')).jsonReporter,
+};
+
+/** `--mode 0,1,active-backup` as mode numbers. */
+export function parseModes(text: string): number[] {
+  return text.split(',').map((word) => {
+    const w = word.trim();
+    const n = /^\d$/.test(w) ? Number(w) : BOND_MODES.indexOf(w as (typeof BOND_MODES)[number]);
+    if (n < 0 || n > 6) {
+      throw new InputError(
+        '--mode',
+        text,
+        `expected modes 0-6 or their names (${BOND_MODES.join(', ')}), comma-separated`,
+      );
+    }
+    return n;
+  });
+}
+
+async function plan(
+  positionals: readonly string[],
+  modes: number[] | undefined,
+): Promise<PlannedCase[]> {
+  const catalog = await loadCatalog();
+  const cases = planCases(selectScenarios(catalog, positionals));
+  const chosen =
+    modes === undefined ? cases : cases.filter((c) => c.modes.some((m) => modes.includes(m)));
+  if (chosen.length === 0) {
+    throw new InputError(
+      '--mode',
+      modes?.join(',') ?? '',
+      'no case of the chosen scenarios uses these modes',
+    );
+  }
+  return chosen;
+}
+
+export const run: Command = {
+  name: 'run',
+  summary: 'run scenarios: build, break, measure, and check each expectation',
+  usage:
+    'run [names|globs...] [--mode 0,1] [--repeat N] [--kernel K] [--out DIR] [--reporter human|tap|junit|json]',
+  description: [
+    'Runs the scenarios named (globs with * and ?; all when none), each case on a fresh topology,',
+    '--repeat times. Progress goes to stderr, the report to stdout, and every result to',
+    'DIR/<time>-<kernel>/run.json (DIR defaults to ./results). Exit status 0 when every',
+    'expectation was met, 1 when one was not (or a case failed to run), 2 for bad input.',
+  ].join('\n'),
+  allowPositionals: true,
+  options: {
+    mode: {
+      type: 'string',
+      valueName: 'modes',
+      description: 'only cases whose bond uses these modes (0-6 or names)',
+    },
+    repeat: { type: 'string', valueName: 'n', description: 'repetitions of each case (default 1)' },
+    kernel: KERNEL_OPTION,
+    out: {
+      type: 'string',
+      valueName: 'dir',
+      description: 'where run folders go (default ./results)',
+    },
+    reporter: {
+      type: 'string',
+      valueName: 'name',
+      description: 'human (default), tap, junit or json',
+    },
+  },
+  async run(args, io) {
+    const { values, positionals } = args;
+    const reporterName = typeof values.reporter === 'string' ? values.reporter : 'human';
+    const loadReporter = REPORTERS[reporterName];
+    if (loadReporter === undefined) {
+      throw new InputError(
+        '--reporter',
+        reporterName,
+        `expected one of ${Object.keys(REPORTERS).join(', ')}`,
+      );
+    }
+    const repeat = expectInteger('--repeat', values.repeat ?? '1', 1, 100);
+    const modes = typeof values.mode === 'string' ? parseModes(values.mode) : undefined;
+    const outRoot = typeof values.out === 'string' ? values.out : 'results';
+    // Everything is checked here, before a guest boots: bad input costs nothing and creates nothing.
+    const cases = await plan(positionals, modes);
+    const makeReporter = await loadReporter();
+    requireRoot('run');
+    return onKernels('run', args, io, () => runHere(cases, { repeat, outRoot, makeReporter, io }), {
+      collect: (share) => {
+        for (const dir of collectRuns(share, outRoot)) io.err(`results: ${dir}/run.json`);
+      },
+    });
+  },
+};
+
+async function runHere(
+  cases: PlannedCase[],
+  o: { repeat: number; outRoot: string; makeReporter: MakeReporter; io: Io },
+): Promise<number> {
+  const kernel = process.env.BONDLAB_KERNEL ?? 'host';
+  const reporterIo: ReporterIo = {
+    ...o.io,
+    isTTY: process.stderr.isTTY,
+    errRaw: (text) => process.stderr.write(text),
+  };
+  const reporter = o.makeReporter(reporterIo);
+  // Inside a guest the host's tree is read-only: results go to the shared folder, and the host
+  // moves them into place.
+  const root = process.env.BONDLAB_SHARE ?? o.outRoot;
+  const startedAt = new Date();
+  return withRun(
+    async (r) => {
+      const folder = runFolder(root, `${kernel}-${release()}`, startedAt);
+      const started = performance.now();
+      const results = await runCases(r, cases, { repeat: o.repeat, onProgress: reporter.progress });
+      const info = {
+        kernel,
+        kernelRelease: release(),
+        startedAt: startedAt.toISOString(),
+        durationMs: Math.round(performance.now() - started),
+        repeat: o.repeat,
+      };
+      writeAtomic(
+        `${folder}/run.json`,
+        `${JSON.stringify({ version: 1, ...info, cases: results }, null, 2)}\n`,
+      );
+      reporter.finish(results, info);
+      if (process.env.BONDLAB_SHARE === undefined) o.io.err(`results: ${folder}/run.json`);
+      r.throwIfAborted();
+      return results.every((c) => c.status === 'passed') ? 0 : 1;
+    },
+    { log: () => undefined, handleSignals: true },
+  );
+}
