@@ -86,7 +86,11 @@ export async function onKernels(
               argv,
               cwd: process.cwd(),
               shareDir,
-              env: { BONDLAB_KERNEL: kernelLabel(choice), BONDLAB_SHARE: shareDir },
+              env: {
+                // What ran, not what was asked: `auto` here means User-mode Linux.
+                BONDLAB_KERNEL: choice.kind === 'auto' ? target.guest.kind : kernelLabel(choice),
+                BONDLAB_SHARE: shareDir,
+              },
             },
             { signal: r.signal, onOutput: io.out },
           );
