@@ -1,0 +1,66 @@
+/**
+ * Catalog benchmark: the wall time of `bondlab run` over the whole catalog, one repetition, as a
+ * user starts it (the CLI, booting the guest when `--kernel` needs one). The baseline, from the
+ * same plan, is the time the catalog must spend measuring anyway: every failover's before, fault
+ * and after windows and every iperf3 run's warm-up and duration. Targets: ≤ 4 min inside
+ * User-mode Linux on this machine, ≤ 90 s on a host with bonding.
+ *
+ * Run: npm run bench:catalog -- [--kernel auto|host|uml|qemu:...]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { projectRoot } from '../harness/project.js';
+import { loadCatalog } from '../harness/scenario/catalog.js';
+import { planCases } from '../harness/scenario/plan.js';
+
+const at = process.argv.indexOf('--kernel');
+const kernel = at === -1 ? 'auto' : (process.argv[at + 1] ?? 'auto');
+const cases = planCases(await loadCatalog());
+const measuringMs = cases
+  .flatMap((c) => c.spec.measure)
+  .reduce(
+    (sum, m) =>
+      sum +
+      (m.kind === 'failover'
+        ? (m.beforeMs ?? 500) + (m.faultMs ?? 2000) + (m.afterMs ?? 1000)
+        : ((m.omitS ?? 1) + (m.durationS ?? 3)) * 1000),
+    0,
+  );
+const out = mkdtempSync(join(tmpdir(), 'bondlab-bench-catalog-'));
+try {
+  const started = performance.now();
+  const res = await execa(
+    process.execPath,
+    [
+      join(projectRoot(), 'bin', 'bondlab.js'),
+      'run',
+      '--kernel',
+      kernel,
+      '--reporter',
+      'json',
+      '--out',
+      out,
+    ],
+    { reject: false, all: true },
+  );
+  const wallMs = performance.now() - started;
+  const ran = /kernel: (\S+ \S+|host)/.exec(res.all)?.[1] ?? kernel;
+  const target = ran.startsWith('host') ? 90_000 : 240_000;
+  console.log(
+    `catalog benchmark: ${cases.length} cases, 1 repetition, on ${ran} (exit ${res.exitCode ?? '?'})`,
+  );
+  console.log(
+    `  wall time            ${(wallMs / 1000).toFixed(1)} s (target <= ${target / 1000} s): ${(wallMs / target).toFixed(2)}x of target`,
+  );
+  console.log(
+    `  measuring windows    ${(measuringMs / 1000).toFixed(1)} s (fault, failback and iperf3 time the plan asks for)`,
+  );
+  console.log(
+    `  ratio wall/measuring ${(wallMs / measuringMs).toFixed(2)}x (the rest: boots, builds, process starts, teardowns)`,
+  );
+  process.exitCode = res.exitCode === 2 ? 2 : 0;
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}

@@ -1,0 +1,55 @@
+/**
+ * The whole catalog, end to end, through the CLI: on this kernel where it has bonding, otherwise
+ * inside User-mode Linux (`--kernel auto`). Every case must run (no errors) and meet its
+ * expectations; the results must land in --out, labelled by the kernel that ran them.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { hostHasBonding } from '../../harness/kernels/host.js';
+import type { CaseResult } from '../../harness/scenario/result.js';
+import { cli, ensureBuilt, isolateState, leaks, snapshot } from '../fixtures/host.js';
+
+isolateState(t);
+ensureBuilt();
+// The catalog takes minutes inside User-mode Linux; .taprc's 300 s is for ordinary files.
+t.setTimeout(900_000);
+
+void t.test('bondlab run: every catalog case runs and meets its expectations', async (t) => {
+  const before = snapshot();
+  const out = mkdtempSync(join(tmpdir(), 'bondlab-catalog-'));
+  t.teardown(() => {
+    rmSync(out, { recursive: true, force: true });
+  });
+  const res = await cli(t, ['run', '--reporter', 'json', '--out', out]);
+  const kind = (await hostHasBonding()) ? 'host' : 'uml';
+  t.match(res.stderr, new RegExp(`kernel: ${kind}`), `ran on ${kind}`);
+  const folders = readdirSync(out);
+  t.equal(folders.length, 1, 'one run folder');
+  t.match(
+    folders[0] ?? '',
+    new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d-]+Z-${kind}-`),
+    'named by time and kernel',
+  );
+  const run = JSON.parse(readFileSync(join(out, folders[0] ?? '', 'run.json'), 'utf8')) as {
+    kernel: string;
+    durationMs: number;
+    cases: CaseResult[];
+  };
+  t.equal(run.kernel, kind);
+  t.comment(`${run.cases.length} cases in ${(run.durationMs / 1000).toFixed(0)} s`);
+  for (const c of run.cases) {
+    const failed = c.expectations.filter((e) => !e.pass);
+    t.equal(c.status, 'passed', c.case, {
+      error: c.error,
+      failed: failed.map((e) => `${e.says}: ${e.metric} ${e.measured} (bound ${e.op} ${e.value})`),
+    });
+  }
+  t.equal(
+    res.code,
+    run.cases.every((c) => c.status === 'passed') ? 0 : 1,
+    'the exit status says so',
+  );
+  t.same(leaks(before), { netns: [], links: [] });
+});
