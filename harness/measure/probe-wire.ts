@@ -53,13 +53,17 @@ export interface AgentConfig {
   /** How long to keep receiving after `stop`, for probes still in flight. */
   drainMs: number;
   session: number;
+  /** The namespace (under /run/netns) the agent enters itself; "" stays where it starts. */
+  netns: string;
+  /** 1: ask for real-time (FIFO) priority, so a busy CPU does not delay probes. */
+  realtime: 0 | 1;
 }
 
 /** Harness → agent, one JSON object per line on the agent's stdin. */
 export type AgentCommand = { go: { peer: string; port: number } } | { stop: true };
 
 /** Agent → harness, one JSON object per line on its stdout. */
-export type AgentMessage = { ready: { port: number } } | { result: AgentResult };
+export type AgentMessage = { ready: { port: number; realtime: boolean } } | { result: AgentResult };
 
 /** What one agent saw: what it sent and what it received from its peer. */
 export interface AgentResult {

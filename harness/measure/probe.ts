@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
 import { Daemon } from '../exec/daemon.js';
-import { realtimeArgv, startRealtime } from '../exec/realtime.js';
 import { InputError } from '../errors.js';
 import type { RunContext } from '../lifecycle/run-context.js';
 import { builtProgramPath } from '../project.js';
@@ -134,9 +133,7 @@ export class ProbeStream {
   ): Promise<ProbeStream> {
     const checked = validateProbeOptions(options);
     const agentPath = builtProgramPath(AGENT_PROGRAM);
-    return startRealtime(run, 'probe agents', (realtime) =>
-      ProbeStream.#start(run, topology, a, b, checked, agentPath, realtime),
-    );
+    return ProbeStream.#start(run, topology, a, b, checked, agentPath);
   }
 
   static async #start(
@@ -146,7 +143,6 @@ export class ProbeStream {
     b: string,
     checked: Required<ProbeOptions>,
     agentPath: string,
-    realtime: boolean,
   ): Promise<ProbeStream> {
     const session = randomInt(1, 2 ** 32 - 1);
     const addresses = [topology.address(a, checked.family), topology.address(b, checked.family)];
@@ -159,13 +155,14 @@ export class ProbeStream {
         drainMs: checked.drainMs,
         tickMs: checked.tickMs,
         session,
-      };
-      // Real-time priority: a busy CPU (iperf3 across the same fault, say) must not delay probes.
-      return Daemon.start(run, realtimeArgv([agentPath, JSON.stringify(config)], realtime), {
+        // The agent enters the namespace and takes real-time priority itself (so a busy CPU,
+        // iperf3 across the same fault say, does not delay probes): no `ip netns exec`, no chrt.
         netns: topology.netns(host),
-        graceMs: 500,
-      });
+        realtime: 1,
+      };
+      return Daemon.start(run, [agentPath, JSON.stringify(config)], { graceMs: 500 });
     }) as [Daemon, Daemon];
+    let warned = false;
     const ready = Promise.all(
       agents.map(async (agent) => {
         const line = await agent.waitForLine(
@@ -176,6 +173,12 @@ export class ProbeStream {
         );
         const message = parseMessage(line);
         if (message === undefined || !('ready' in message)) throw agent.error('unexpected output');
+        if (!message.ready.realtime && !warned) {
+          warned = true;
+          run.log(
+            `probe agents: no real-time priority here (${agent.stderrTail.join(' ')}); their timing is less exact`,
+          );
+        }
         return message.ready.port;
       }),
     );

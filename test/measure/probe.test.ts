@@ -144,9 +144,11 @@ void t.test('an agent alone, driven by hand', async (t) => {
       maxDurationMs: 10_000,
       drainMs: 100,
       session: 42,
+      netns: topo.netns('a'),
+      realtime: 0,
     };
     const start = (): Daemon => {
-      const d = Daemon.start(run, [agent, JSON.stringify(config)], { netns: topo.netns('a') });
+      const d = Daemon.start(run, [agent, JSON.stringify(config)]);
       if (d.pid !== undefined) pids.push(d.pid);
       return d;
     };
@@ -197,8 +199,11 @@ void t.test('bad config: exit 2 before anything, the message names the field', a
     maxDurationMs: 1000,
     drainMs: 0,
     session: 1,
+    netns: '',
+    realtime: 0,
   };
   const cases: [string, string[], RegExp][] = [
+    ['a namespace name with a slash', [JSON.stringify({ ...good, netns: '../etc' })], /netns/],
     [
       'rate 0',
       [JSON.stringify({ ...good, rate: 0 })],
