@@ -22,7 +22,11 @@ export interface FailoverOptions {
   /** The host the probes go to, across the bond. */
   peer: string;
   /** The fault; default carrier loss on the bond's active slave. */
-  fault?: (topology: Topology, bond: ResolvedBond, activeSlave: string | undefined) => Fault;
+  fault?: (
+    topology: Topology,
+    bond: ResolvedBond,
+    activeSlave: string | undefined,
+  ) => Fault | Promise<Fault>;
   probe?: ProbeOptions;
   /** Probing before the fault, ms. Default 500. */
   beforeMs?: number;
@@ -57,8 +61,10 @@ export interface FailoverResult {
   detectionMs: number | undefined;
   /** Fault to the slave being declared down (MII status), ms. */
   slaveDownMs: number | undefined;
-  /** Fault to the failed slave leaving service (its role turning backup: 802.3ad, ARP monitor), ms. */
+  /** Fault to a slave leaving service (its role turning backup: 802.3ad, ARP monitor), ms. */
   slaveInactiveMs: number | undefined;
+  /** Slaves that left service between the fault and its restore. */
+  slavesOut: number;
   /** Restore to the slave declared up again (MII status), ms: updelay shows here. */
   slaveUpMs: number | undefined;
   /** Restore to the first BONDING FAILOVER after it, ms: the failback, where there is one. */
@@ -119,7 +125,7 @@ export async function measureFailover(
   topology.netns(options.peer);
   const before = await topology.readBond(bond);
   const activeBefore = before.sysfs.active_slave === '' ? undefined : before.sysfs.active_slave;
-  const fault = (options.fault ?? defaultFault)(topology, bond, activeBefore);
+  const fault = await (options.fault ?? defaultFault)(topology, bond, activeBefore);
   const resolution = await timerResolution();
   const totalMs = checked.beforeMs + checked.faultMs + checked.afterMs;
   // Started together: inside User-mode Linux each of these costs a process start.
@@ -198,7 +204,11 @@ export async function measureFailover(
       firstOf((e) => e.kind === 'failover') ??
       firstOf((e) => e.kind === 'slave-active' && e.ifname !== activeBefore),
     slaveDownMs: firstOf((e) => e.kind === 'slave-down' && e.ifname === faulted),
-    slaveInactiveMs: firstOf((e) => e.kind === 'slave-backup' && e.ifname === faulted),
+    // Any slave: after LACPDU loss, the slave that leaves is not the port the fault names.
+    slaveInactiveMs: firstOf((e) => e.kind === 'slave-backup' && bond.slaves.includes(e.ifname)),
+    slavesOut: timeline.filter(
+      (e) => untilRestore(e) && e.kind === 'slave-backup' && bond.slaves.includes(e.ifname),
+    ).length,
     slaveUpMs: sinceRestore((e) => e.kind === 'slave-up' && e.ifname === faulted),
     failbackMs: sinceRestore((e) => e.kind === 'failover'),
     failbacks:
@@ -225,6 +235,7 @@ export const FAILOVER_METRICS: readonly Metric<FailoverResult>[] = [
   { name: 'detection', unit: 'ms', better: 'lower', read: (r) => r.detectionMs },
   { name: 'slave-down', unit: 'ms', better: 'lower', read: (r) => r.slaveDownMs },
   { name: 'slave-inactive', unit: 'ms', better: 'lower', read: (r) => r.slaveInactiveMs },
+  { name: 'slaves-out', unit: 'slaves', better: 'lower', read: (r) => r.slavesOut },
   { name: 'outage', unit: 'ms', better: 'lower', read: (r) => r.outageMs },
   { name: 'lost', unit: 'probes', better: 'lower', read: (r) => r.failover.lost },
   {

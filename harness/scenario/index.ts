@@ -12,7 +12,13 @@ export type {
   Scenario,
   ScenarioCase,
 } from './types.js';
-export { bondedPair, directPair, switchedPair } from '../topology/examples.js';
+export {
+  bondedPair,
+  directPair,
+  lacpPair,
+  switchedPair,
+  uplinkPair,
+} from '../topology/examples.js';
 export type { BondOptionsInput } from '../topology/bond-options.js';
 export type { TopologySpec } from '../topology/spec.js';
 export { shapeLinksOf } from './shape.js';

@@ -1,7 +1,11 @@
 import { BondlabError } from '../errors.js';
 import { carrierLoss } from '../faults/carrier.js';
 import type { Fault } from '../faults/fault.js';
+import { degrade } from '../faults/degrade.js';
+import { lacpduLoss } from '../faults/lacp.js';
 import { portDisabled } from '../faults/port.js';
+import { slaveDown } from '../faults/slave-down.js';
+import { uplinkFailure } from '../faults/uplink.js';
 import type { RunContext } from '../lifecycle/run-context.js';
 import { FAILOVER_METRICS, measureFailover, type FailoverResult } from '../measure/failover.js';
 import type { Metric } from '../measure/repeat.js';
@@ -60,13 +64,10 @@ export function metricsOf(kind: MeasurementSpec['kind']): readonly Metric<never>
   return kind === 'failover' ? [...FAILOVER_METRICS, ...PROBE_COUNTS] : THROUGHPUT_METRICS;
 }
 
-function onlyBond(topology: Topology): ResolvedBond {
-  const [bond, ...more] = topology.resolved.bonds;
-  if (bond === undefined || more.length > 0) {
-    throw new BondlabError(
-      'E_MEASUREMENT',
-      'a failover measurement needs a topology with exactly one bond',
-    );
+function bondOf(topology: Topology, host: string): ResolvedBond {
+  const bond = topology.resolved.bonds.find((b) => b.host === host);
+  if (bond === undefined) {
+    throw new BondlabError('E_MEASUREMENT', `a failover measurement needs a bond on ${host}`);
   }
   return bond;
 }
@@ -74,19 +75,24 @@ function onlyBond(topology: Topology): ResolvedBond {
 /** The Fault for a spec, on the built topology (the active slave is known only now). */
 function faultFor(
   spec: FaultSpec,
-): (topology: Topology, bond: ResolvedBond, active: string | undefined) => Fault {
+): (topology: Topology, bond: ResolvedBond, active: string | undefined) => Fault | Promise<Fault> {
   return (topology, bond, active) => {
+    const slave = (given: string | undefined): string => given ?? active ?? bond.slaves[0] ?? '';
     switch (spec.kind) {
       case 'carrier-loss':
-        return carrierLoss(
-          topology,
-          spec.host ?? bond.host,
-          spec.slave ?? active ?? bond.slaves[0] ?? '',
-        );
+        return carrierLoss(topology, spec.host ?? bond.host, slave(spec.slave));
+      case 'slave-down':
+        return slaveDown(topology, spec.host ?? bond.host, slave(spec.slave));
       case 'port-disabled':
         return portDisabled(topology, spec.switch, spec.port);
-      default:
-        throw new BondlabError('E_MEASUREMENT', `fault ${spec.kind} is not available yet`);
+      case 'uplink-failure':
+        return uplinkFailure(topology, spec.switch, spec.port);
+      case 'lacpdu-loss':
+        return lacpduLoss(topology, spec.switch, spec.port);
+      case 'degrade': {
+        const { kind: _kind, node, ifname, ...how } = spec;
+        return degrade(topology, node, ifname, how);
+      }
     }
   };
 }
@@ -99,7 +105,7 @@ export async function runMeasurement(
 ): Promise<MeasurementResult> {
   const id = measurementId(spec);
   if (spec.kind === 'failover') {
-    const bond = onlyBond(topology);
+    const bond = bondOf(topology, spec.host ?? 'client');
     const result = await measureFailover(run, topology, {
       bond: { host: bond.host, name: bond.name },
       peer: spec.peer ?? 'server',

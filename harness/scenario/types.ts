@@ -15,7 +15,17 @@ export type FaultSpec =
   /** A silent failure beyond a switch: a port of the next switch disabled, carriers up. */
   | { kind: 'uplink-failure'; switch: string; port: string }
   /** LACPDUs stop crossing one switch port; data still flows. */
-  | { kind: 'lacpdu-loss'; switch: string; port: string };
+  | { kind: 'lacpdu-loss'; switch: string; port: string }
+  /** A link end made slower, later or lossy (tbf; netem where the kernel has it). */
+  | {
+      kind: 'degrade';
+      node: string;
+      ifname: string;
+      rateMbit?: number;
+      delayMs?: number;
+      jitterMs?: number;
+      lossPercent?: number;
+    };
 
 /** One measurement of a case, run in order on the same topology. */
 export type MeasurementSpec =
@@ -24,6 +34,8 @@ export type MeasurementSpec =
       /** Names its metrics: `<id>.<metric>`. Default "failover". */
       id?: string;
       fault: FaultSpec;
+      /** The host whose bond is measured. Default "client". */
+      host?: string;
       /** The host across the bond the probes go to. Default "server". */
       peer?: string;
       /** Probes per second each way. Default 1000. */
