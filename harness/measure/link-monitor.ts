@@ -6,6 +6,8 @@ import type { IpLink } from '../topology/state.js';
 import { LinkEventParser, type LinkEvent } from './link-events.js';
 
 const MARK_TIMEOUT_MS = 15_000;
+/** Marks are unique in the process, so no two monitors of a namespace wait for the same one. */
+let marks = 0;
 
 /**
  * The kernel's own timeline of a namespace's links, from netlink: `ip -d -ts -o monitor link`,
@@ -18,7 +20,6 @@ export class LinkMonitor {
   readonly #run: RunContext;
   readonly #daemon: Daemon;
   readonly #parser = new LinkEventParser(wallMinusMonotonicMs());
-  #marks = 0;
 
   private constructor(run: RunContext, netns: string, seed: readonly IpLink[]) {
     this.#run = run;
@@ -53,20 +54,35 @@ export class LinkMonitor {
     return monitor;
   }
 
-  /** Makes an event of our own and waits until the monitor reports it. */
+  /**
+   * Makes an event of our own and waits until the monitor reports it. A monitor that has not
+   * subscribed yet misses the first marks, so each try sets a new one and waits a little longer.
+   */
   async mark(): Promise<void> {
-    const alias = `bondlab-mark-${this.#run.id}-${String(++this.#marks)}`;
-    const seen = this.#daemon.waitForLine(
-      (line) => line.includes(`alias ${alias}`),
-      `monitor marker ${alias}`,
-      MARK_TIMEOUT_MS,
-      this.#run.signal,
-    );
-    await runCommand(['ip', 'link', 'set', 'dev', 'lo', 'alias', alias], {
-      netns: this.netns,
-      signal: this.#run.signal,
-    });
-    await seen;
+    const deadline = performance.now() + MARK_TIMEOUT_MS;
+    for (let wait = 250; ; wait = Math.min(wait * 2, 4_000)) {
+      const alias = `bondlab-mark-${this.#run.id}-${String(++marks)}`;
+      const left = deadline - performance.now();
+      const seen = this.#daemon
+        .waitForLine(
+          (line) => line.includes(`alias ${alias}`),
+          `monitor marker ${alias}`,
+          Math.max(1, Math.min(wait, left)),
+          this.#run.signal,
+        )
+        .then(
+          () => true,
+          (error: unknown) => {
+            if (performance.now() < deadline && this.#daemon.running) return false;
+            throw error;
+          },
+        );
+      await runCommand(['ip', 'link', 'set', 'dev', 'lo', 'alias', alias], {
+        netns: this.netns,
+        signal: this.#run.signal,
+      });
+      if (await seen) return;
+    }
   }
 
   /** Reads every event up to now, stops the monitor, and returns the timeline (markers dropped). */

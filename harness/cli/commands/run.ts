@@ -120,7 +120,8 @@ async function runHere(
   const kernel = process.env.BONDLAB_KERNEL ?? 'host';
   const reporterIo: ReporterIo = {
     ...o.io,
-    isTTY: process.stderr.isTTY,
+    // Inside a guest stderr is its console, a tty no one reads: the host prints plain lines.
+    isTTY: process.stderr.isTTY && process.env.BONDLAB_SHARE === undefined,
     errRaw: (text) => process.stderr.write(text),
   };
   const reporter = o.makeReporter(reporterIo);
