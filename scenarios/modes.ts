@@ -13,8 +13,8 @@ export default defineScenario({
   build: ({ mode }) => ({
     topology: shapeLinksOf(bondedPair({ mode, miimon: MIIMON }), 'client', R),
     measure: [
-      { kind: 'throughput', flows: 4, durationS: 3, omitS: 1 },
-      { kind: 'failover', fault: { kind: 'carrier-loss' }, faultMs: 1500, afterMs: 500 },
+      { kind: 'throughput', flows: 4, durationS: 2, omitS: 1 },
+      { kind: 'failover', fault: { kind: 'carrier-loss' }, faultMs: 1000, afterMs: 500 },
     ],
     expect: [
       {
