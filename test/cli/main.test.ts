@@ -37,7 +37,7 @@ void t.test('--version prints the package version', async (t) => {
 void t.test('an unknown command or option: exit 2, named', async (t) => {
   t.match(await capture(['fly']), {
     code: 2,
-    err: 'bondlab: command: "fly" is not allowed; expected one of doctor, up, failover, calibrate, clean (see bondlab --help)',
+    err: 'bondlab: command: "fly" is not allowed; expected one of doctor, list, run, up, failover, calibrate, clean (see bondlab --help)',
   });
   t.match(await capture(['clean', '--force']), {
     code: 2,
