@@ -1,5 +1,6 @@
 import type { CaseResult, ExpectationResult, MetricResult } from '../scenario/result.js';
 import type { Reporter, ReporterIo, RunInfo } from './reporter.js';
+import { metricLine, withUnit } from './metric-line.js';
 
 /**
  * What XML 1.0 cannot carry at all, not even as a character reference: C0 controls other than
@@ -35,21 +36,6 @@ function element(
 
 function seconds(ms: number): string {
   return (Math.max(0, ms) / 1000).toFixed(3);
-}
-
-function withUnit(value: number, unit: string): string {
-  return unit === '' || unit === '%' ? `${value}${unit}` : `${value} ${unit}`;
-}
-
-/** `failover.detection median 41.2 ms (95% CI 40.1..45.3 ms), p95 48 ms, ... n=5, lower is better`. */
-function metricLine(m: MetricResult): string {
-  const s = m.summary;
-  if (s === undefined) return `${m.name}: no samples`;
-  const u = (x: number): string => withUnit(x, m.unit);
-  return (
-    `${m.name} median ${u(s.median)} (95% CI ${s.ci95[0]}..${u(s.ci95[1])}), p95 ${u(s.p95)}, ` +
-    `min ${u(s.min)}, max ${u(s.max)}, stddev ${u(s.stddev)}, n=${s.n}, ${m.better} is better`
-  );
 }
 
 /** `mode 1 detects within 50 ms: failover.detection measured 63.1 ms, bound <= 50 ms`. */

@@ -1,25 +1,11 @@
 import { Minimal } from '@tapjs/core';
 import type { CaseResult, ExpectationResult, MetricResult } from '../scenario/result.js';
 import type { Reporter, ReporterIo, RunInfo } from './reporter.js';
+import { metricLine } from './metric-line.js';
 
 /** A newline inside a name would end the `# Subtest:` line early and leave the rest outside TAP. */
 function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
-
-function withUnit(value: number, unit: string): string {
-  return unit === '' || unit === '%' ? `${value}${unit}` : `${value} ${unit}`;
-}
-
-/** `failover.detection median 41.2 ms (95% CI 40.1..45.3 ms), p95 48 ms, ... n=5, lower is better`. */
-function metricComment(m: MetricResult): string {
-  const s = m.summary;
-  if (s === undefined) return `${m.name}: no samples`;
-  const u = (x: number): string => withUnit(x, m.unit);
-  return (
-    `${m.name} median ${u(s.median)} (95% CI ${s.ci95[0]}..${u(s.ci95[1])}), p95 ${u(s.p95)}, ` +
-    `min ${u(s.min)}, max ${u(s.max)}, stddev ${u(s.stddev)}, n=${s.n}, ${m.better} is better`
-  );
 }
 
 /** The YAML diagnostics of an expectation's test point: what was bounded, how, and what came out. */
@@ -47,7 +33,7 @@ function caseSubtest(t: Minimal, r: CaseResult): void {
     startedAt: r.startedAt,
   };
   void t.test(oneLine(r.case), options, (st) => {
-    for (const m of r.metrics) st.comment(metricComment(m));
+    for (const m of r.metrics) st.comment(metricLine(m));
     for (const e of r.expectations) {
       const says = oneLine(e.says);
       const diagnostics = expectationDiagnostics(e, r.metrics);

@@ -3,13 +3,10 @@
  * slave-down, uplink and lacp, netem for degrade. The same files, the host's files read-only, the
  * real drivers; one boot for all of them. Where this kernel has both, they run here directly.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { hostHasBonding } from '../../harness/kernels/host.js';
-import { umlKernel } from '../../harness/kernels/uml/uml-kernel.js';
-import { withRun } from '../../harness/lifecycle/run-context.js';
+import { runTestInUml } from '../fixtures/guest.js';
 import { ensureBuilt, isolateState, leaks, ROOT, snapshot } from '../fixtures/host.js';
 import { kernelHasNetem } from './observe.js';
 
@@ -33,34 +30,20 @@ const needed: Record<string, string[]> = {
 };
 const files = Object.keys(needed).map((f) => join(ROOT, 'test', 'faults', `${f}.test.ts`));
 const titles = Object.values(needed).flat();
-const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const skip = files.length === 0 ? 'this kernel has bonding and netem: the tests run on it' : false;
 
 void t.test('the fault tests pass inside User-mode Linux, nothing skipped', { skip }, async (t) => {
   ensureBuilt();
   const before = snapshot();
-  const share = mkdtempSync(join(tmpdir(), 'bondlab-faults-guest-'));
-  t.teardown(() => {
-    rmSync(share, { recursive: true, force: true });
+  const result = await runTestInUml(t, [join(ROOT, 'test', 'faults', 'suite.ts'), ...files], {
+    env: {
+      TAP_TIMEOUT: '240',
+      // Only the tests that need the guest: the rest ran on the host already.
+      TAP_GREP: `/^(${titles.map(escapeRegExp).join('|')})$/`,
+    },
+    timeoutMs: 420_000,
   });
-  const lines: string[] = [];
-  const result = await withRun((r) =>
-    umlKernel().run(
-      r,
-      {
-        argv: [process.execPath, TSX, join(ROOT, 'test', 'faults', 'suite.ts'), ...files],
-        cwd: ROOT,
-        shareDir: share,
-        env: {
-          // Run by tsx, not by the tap runner: tap's own 30 s default would apply.
-          TAP_TIMEOUT: '240',
-          // Only the tests that need the guest: the rest ran on the host already.
-          TAP_GREP: `/^(${titles.map(escapeRegExp).join('|')})$/`,
-        },
-      },
-      { onOutput: (l) => lines.push(l), timeoutMs: 420_000 },
-    ),
-  );
+  const lines = result.lines;
   const output = lines.join('\n');
   t.comment(lines.filter((l) => /^\s*# lacp_rate/.test(l)).join('\n'));
   t.equal(result.exitCode, 0, 'every file passes in the guest', { output: lines.slice(-60) });

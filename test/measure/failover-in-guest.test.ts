@@ -2,13 +2,10 @@
  * failover.test.ts inside User-mode Linux, on a host without bonding: the same file, the host's
  * files read-only, a real bonding driver.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { hostHasBonding } from '../../harness/kernels/host.js';
-import { umlKernel } from '../../harness/kernels/uml/uml-kernel.js';
-import { withRun } from '../../harness/lifecycle/run-context.js';
+import { runTestInUml } from '../fixtures/guest.js';
 import { ensureBuilt, isolateState, ROOT } from '../fixtures/host.js';
 
 isolateState(t);
@@ -21,25 +18,8 @@ void t.test(
   { skip },
   async (t) => {
     ensureBuilt();
-    const share = mkdtempSync(join(tmpdir(), 'bondlab-failover-guest-'));
-    t.teardown(() => {
-      rmSync(share, { recursive: true, force: true });
-    });
-    const lines: string[] = [];
-    const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-    const result = await withRun((r) =>
-      umlKernel().run(
-        r,
-        {
-          argv: [process.execPath, tsx, join(ROOT, 'test', 'measure', 'failover.test.ts')],
-          cwd: ROOT,
-          shareDir: share,
-          // Run by tsx, not by the tap runner: tap's own 30 s default would apply.
-          env: { TAP_TIMEOUT: '200' },
-        },
-        { onOutput: (l) => lines.push(l), timeoutMs: 240_000 },
-      ),
-    );
+    const result = await runTestInUml(t, [join(ROOT, 'test', 'measure', 'failover.test.ts')]);
+    const lines = result.lines;
     const output = lines.join('\n');
     t.comment(lines.filter((l) => /^\s*# (detection|-?\d)/.test(l)).join('\n'));
     t.equal(result.exitCode, 0, 'the failover test passes in the guest', {

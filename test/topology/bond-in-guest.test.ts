@@ -3,13 +3,10 @@
  * Linux (the same file, the host's files read-only, a real bonding driver), and so does the CLI's
  * `up bonded` through `--kernel uml`. On a host with bonding, bond.test.ts runs here already.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { hostHasBonding } from '../../harness/kernels/host.js';
-import { umlKernel } from '../../harness/kernels/uml/uml-kernel.js';
-import { withRun } from '../../harness/lifecycle/run-context.js';
+import { runTestInUml } from '../fixtures/guest.js';
 import { cli, ensureBuilt, isolateState, leaks, ROOT, snapshot } from '../fixtures/host.js';
 
 isolateState(t);
@@ -18,26 +15,8 @@ const skip = (await hostHasBonding())
   : false;
 
 void t.test('bond.test.ts passes inside User-mode Linux, nothing skipped', { skip }, async (t) => {
-  const share = mkdtempSync(join(tmpdir(), 'bondlab-bond-guest-'));
-  t.teardown(() => {
-    rmSync(share, { recursive: true, force: true });
-  });
-  const lines: string[] = [];
-  const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const result = await withRun((r) =>
-    umlKernel().run(
-      r,
-      {
-        argv: [process.execPath, tsx, join(ROOT, 'test', 'topology', 'bond.test.ts')],
-        cwd: ROOT,
-        shareDir: share,
-        // Run by tsx, not by the tap runner: tap's own 30 s default would apply, too short on
-        // a loaded machine.
-        env: { TAP_TIMEOUT: '200' },
-      },
-      { onOutput: (l) => lines.push(l), timeoutMs: 240_000 },
-    ),
-  );
+  const result = await runTestInUml(t, [join(ROOT, 'test', 'topology', 'bond.test.ts')]);
+  const lines = result.lines;
   const output = lines.join('\n');
   t.equal(result.exitCode, 0, 'the bond tests pass in the guest', { output: lines.slice(-30) });
   t.match(result.kernelRelease, /^\d+\.\d+/, 'the guest reports its kernel');
