@@ -7,7 +7,7 @@ import type { RunContext } from '../lifecycle/run-context.js';
 import type { TopologySpec } from '../topology/spec.js';
 import { Topology } from '../topology/topology.js';
 import { expectInteger } from '../topology/validate.js';
-import { toMicros } from './clock.js';
+import { monotonicMs, toMicros } from './clock.js';
 import { analyseProbe } from './probe-analysis.js';
 import { ProbeStream, probeTickFor, validateProbeOptions, type ProbeOptions } from './probe.js';
 import { summarize, type Summary } from './stats.js';
@@ -50,6 +50,19 @@ export interface CalibrationResult {
   errors: { requestedMs: number; error: Summary }[];
   worstAbsErrorMs: number;
   withinTolerance: boolean;
+}
+
+/**
+ * Sleeps until the monotonic clock reaches `until`, never less: node's timers run on a loop clock
+ * cached to the millisecond and may fire a fraction of one early. The last fraction is waited out.
+ */
+async function sleepUntil(until: number, signal: AbortSignal): Promise<void> {
+  for (let rest = until - monotonicMs(); rest > 1; rest = until - monotonicMs()) {
+    await sleep(rest - 0.5, undefined, { signal });
+  }
+  while (monotonicMs() < until) {
+    // At most a millisecond: not worth a timer that could not be that precise.
+  }
 }
 
 /**
@@ -114,7 +127,7 @@ export async function calibrate(
       // A random phase against the probe schedule, so errors are not always rounded one way.
       await sleep(Math.random() * (1000 / checked.probe.rate), undefined, { signal: run.signal });
       const inject = injector.inject(fault);
-      await sleep(requestedMs, undefined, { signal: run.signal });
+      await sleepUntil(inject.atMs + requestedMs, run.signal);
       const restore = injector.restore(fault);
       injections.push({ requestedMs, inject, restore });
       run.log(`calibrate: ${requestedMs} ms outage injected`);

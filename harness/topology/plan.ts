@@ -33,14 +33,15 @@ export function planBuild(topo: ResolvedTopology, netnsOf: (node: string) => str
   topo.links.forEach((l, i) => {
     const mtu = l.mtu === undefined ? [] : ['mtu', l.mtu];
     const [ia, ib] = [FIRST_IFINDEX + 2 * i, FIRST_IFINDEX + 2 * i + 1];
-    const a = [l.a.ifname, 'netns', netnsOf(l.a.node), 'index', ia, ...mtu];
+    // `name` and `dev` everywhere: an interface called like an ip keyword (`up`) stays a name.
+    const a = ['name', l.a.ifname, 'netns', netnsOf(l.a.node), 'index', ia, ...mtu];
     const b = ['name', l.b.ifname, 'netns', netnsOf(l.b.node), 'index', ib, ...mtu];
     root.add('link', 'add', ...a, 'type', 'veth', 'peer', ...b);
   });
 
   const batches = new Map(nodes.map((n) => [n, new Batch('ip', netnsOf(n))]));
   const batchOf = (node: string): Batch => batches.get(node) as Batch;
-  for (const n of nodes) batchOf(n).add('link', 'set', 'lo', 'up');
+  for (const n of nodes) batchOf(n).add('link', 'set', 'dev', 'lo', 'up');
 
   for (const s of topo.switches) {
     const b = batchOf(s.name);
@@ -50,6 +51,7 @@ export function planBuild(topo: ResolvedTopology, netnsOf: (node: string) => str
     b.add(
       'link',
       'add',
+      'name',
       s.bridge,
       'type',
       'bridge',
@@ -62,13 +64,22 @@ export function planBuild(topo: ResolvedTopology, netnsOf: (node: string) => str
       ...mask,
     );
     for (const p of s.ports) {
-      b.add('link', 'set', p.ifname, 'master', s.bridge);
+      b.add('link', 'set', 'dev', p.ifname, 'master', s.bridge);
       // Port states are set by Topology.build once the port is up: the kernel refuses them before.
       if (p.groupFwdMask !== undefined)
-        b.add('link', 'set', p.ifname, 'type', 'bridge_slave', 'group_fwd_mask', p.groupFwdMask);
-      b.add('link', 'set', p.ifname, 'up');
+        b.add(
+          'link',
+          'set',
+          'dev',
+          p.ifname,
+          'type',
+          'bridge_slave',
+          'group_fwd_mask',
+          p.groupFwdMask,
+        );
+      b.add('link', 'set', 'dev', p.ifname, 'up');
     }
-    b.add('link', 'set', s.bridge, 'up');
+    b.add('link', 'set', 'dev', s.bridge, 'up');
   }
 
   for (const bond of topo.bonds) {
@@ -76,22 +87,23 @@ export function planBuild(topo: ResolvedTopology, netnsOf: (node: string) => str
     b.add(
       'link',
       'add',
+      'name',
       bond.name,
       'type',
       'bond',
       ...bondCreateWords(bond.options, { arp: bond.arpTargets, ns: bond.nsTargets }),
     );
-    for (const s of bond.slaves) b.add('link', 'set', s, 'master', bond.name);
+    for (const s of bond.slaves) b.add('link', 'set', 'dev', s, 'master', bond.name);
     // The primary must name an existing slave, so it is set once the slaves are in.
     if (bond.options.primary !== undefined)
-      b.add('link', 'set', bond.name, 'type', 'bond', 'primary', bond.options.primary);
+      b.add('link', 'set', 'dev', bond.name, 'type', 'bond', 'primary', bond.options.primary);
   }
   for (const h of topo.hosts) {
     const b = batchOf(h);
     const ends = topo.links.flatMap((l) => [l.a, l.b]).filter((e) => e.node === h);
-    for (const e of ends) b.add('link', 'set', e.ifname, 'up');
+    for (const e of ends) b.add('link', 'set', 'dev', e.ifname, 'up');
     for (const bond of topo.bonds.filter((x) => x.host === h))
-      b.add('link', 'set', bond.name, 'up');
+      b.add('link', 'set', 'dev', bond.name, 'up');
     for (const i of topo.interfaces.filter((x) => x.host === h)) {
       b.add('address', 'add', `${i.ipv4}/${i.prefix4}`, 'dev', i.ifname);
       // nodad: the address is usable at once instead of after duplicate detection.

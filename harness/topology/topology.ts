@@ -228,8 +228,18 @@ export class Topology {
     const sw = this.#port(switchName, port);
     const argv =
       port === undefined
-        ? ['ip', 'link', 'set', sw.bridge, 'type', 'bridge', 'group_fwd_mask', String(mask)]
-        : ['ip', 'link', 'set', port, 'type', 'bridge_slave', 'group_fwd_mask', String(mask)];
+        ? ['ip', 'link', 'set', 'dev', sw.bridge, 'type', 'bridge', 'group_fwd_mask', String(mask)]
+        : [
+            'ip',
+            'link',
+            'set',
+            'dev',
+            port,
+            'type',
+            'bridge_slave',
+            'group_fwd_mask',
+            String(mask),
+          ];
     await this.exec(switchName, argv);
   }
 
