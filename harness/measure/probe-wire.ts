@@ -4,24 +4,8 @@
  * constants and limits included, so a change here is a change there.
  */
 
-/** A probe datagram: magic, the session it belongs to, and its sequence number. */
-export const PROBE_MAGIC = 0x424c5031; // "BLP1"
-export const PROBE_BYTES = 12;
-
-export function encodeProbe(session: number, seq: number): Buffer {
-  const buf = Buffer.allocUnsafe(PROBE_BYTES);
-  buf.writeUInt32BE(PROBE_MAGIC, 0);
-  buf.writeUInt32BE(session, 4);
-  buf.writeUInt32BE(seq, 8);
-  return buf;
-}
-
-/** The sequence number of a probe of this session, or undefined for anything else. */
-export function decodeProbe(buf: Buffer, session: number): number | undefined {
-  if (buf.length !== PROBE_BYTES) return undefined;
-  if (buf.readUInt32BE(0) !== PROBE_MAGIC || buf.readUInt32BE(4) !== session) return undefined;
-  return buf.readUInt32BE(8);
-}
+// A probe datagram (12 bytes: magic "BLP1", session, sequence number) is the agent's business:
+// see probe-agent.c.
 
 /** Bounds every agent enforces on itself, whatever the harness asks. */
 export const PROBE_LIMITS = {

@@ -47,16 +47,11 @@ export interface ProbeCapture {
   bToA: DirectionCapture;
 }
 
-/** One direction: the sender's send times and the receiver's arrivals. */
-export interface DirectionCapture {
-  txMs: number[];
-  sendErrors: number;
-  rxSeq: number[];
-  rxMs: number[];
-  foreign: number;
-  overflow: number;
-  timedOut: boolean;
-}
+/**
+ * One direction, in an agent's result shape: the sender's send times, send errors and stop, and the
+ * receiver's arrivals, foreign datagrams and overflow.
+ */
+export type DirectionCapture = AgentResult;
 
 /** A C program (probe-agent.c): a node process per namespace took the whole CPU inside UML. */
 const AGENT_PROGRAM = 'harness/measure/probe-agent';

@@ -4,9 +4,10 @@
  */
 import t from 'tap';
 import { BondlabError, InputError } from '../../harness/errors.js';
-import { carrierLoss, linkPeer } from '../../harness/faults/carrier.js';
+import { carrierLoss } from '../../harness/faults/carrier.js';
 import { FaultInjector } from '../../harness/faults/fault.js';
 import { portDisabled } from '../../harness/faults/port.js';
+import { linkEnd } from '../../harness/faults/targets.js';
 import { withRun } from '../../harness/lifecycle/run-context.js';
 import { monotonicMs } from '../../harness/measure/clock.js';
 import { switchedPair } from '../../harness/topology/examples.js';
@@ -50,7 +51,7 @@ void t.test(
     await withRun(async (run) => {
       runId = run.id;
       const topo = await Topology.build(run, switchedPair());
-      t.same(linkPeer(topo, 'client', 'eth0'), { node: 'sw', ifname: 'p1' });
+      t.same(linkEnd(topo, 'client', 'eth0').peer, { node: 'sw', ifname: 'p1' });
       const fault = carrierLoss(topo, 'client', 'eth0');
       const injector = await FaultInjector.start(run, topo, [fault]);
       t.equal(drivers(run.id).length, 1, 'one ip batch, started before the fault');
