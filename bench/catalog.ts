@@ -3,7 +3,8 @@
  * user starts it (the CLI, booting the guest when `--kernel` needs one). The baseline, from the
  * same plan, is the time the catalog must spend measuring anyway: every failover's before, fault
  * and after windows and every iperf3 run's warm-up and duration. Targets: ≤ 4 min inside
- * User-mode Linux on this machine, ≤ 90 s on a host with bonding.
+ * User-mode Linux on this machine, ≤ 90 s on a host with bonding. From the run's `--verbose`
+ * trace it also prints where the time went, per phase (build, each measurement, teardown).
  *
  * Run: npm run bench:catalog -- [--kernel auto|host|uml|qemu:...]
  */
@@ -40,6 +41,7 @@ try {
       kernel,
       '--reporter',
       'json',
+      '--verbose',
       '--out',
       out,
     ],
@@ -60,7 +62,34 @@ try {
   console.log(
     `  ratio wall/measuring ${(wallMs / measuringMs).toFixed(2)}x (the rest: boots, builds, process starts, teardowns)`,
   );
+  console.log('  per phase (from the --verbose trace; total, cases, mean per case):');
+  for (const [phase, times] of phaseTimes(res.all, new Set(cases.map((c) => c.name)))) {
+    const total = times.reduce((a, b) => a + b, 0);
+    console.log(
+      `    ${phase.padEnd(20)} ${total.toFixed(1).padStart(6)} s  ${String(times.length).padStart(3)}  ${(total / times.length).toFixed(2)} s`,
+    );
+  }
   process.exitCode = res.exitCode === 2 ? 2 : 0;
 } finally {
   rmSync(out, { recursive: true, force: true });
+}
+
+/**
+ * Seconds spent in each phase: the trace says `[  12.345] <case>: <phase>` as a phase begins, and
+ * a phase lasts until the next begins (the last of the run, a teardown, is left out).
+ */
+function phaseTimes(trace: string, caseNames: ReadonlySet<string>): Map<string, number[]> {
+  const starts: { at: number; phase: string }[] = [];
+  for (const line of trace.split('\n')) {
+    const m = /^\[\s*([\d.]+)\] (.+): (\S+)$/.exec(line);
+    if (m?.[2] !== undefined && caseNames.has(m[2]))
+      starts.push({ at: Number(m[1]), phase: m[3] ?? '' });
+  }
+  const times = new Map<string, number[]>();
+  for (const [i, s] of starts.entries()) {
+    const next = starts[i + 1];
+    if (next === undefined) break;
+    times.set(s.phase, [...(times.get(s.phase) ?? []), next.at - s.at]);
+  }
+  return times;
 }

@@ -5,6 +5,7 @@ import { carrierLoss } from '../faults/carrier.js';
 import { FaultInjector, type Fault, type FaultEvent } from '../faults/fault.js';
 import type { RunContext } from '../lifecycle/run-context.js';
 import type { ResolvedBond } from '../topology/resolve.js';
+import { readBondLinks } from '../topology/state.js';
 import type { Topology } from '../topology/topology.js';
 import { expectInteger } from '../topology/validate.js';
 import { toMicros } from './clock.js';
@@ -123,10 +124,15 @@ export async function measureFailover(
   const checked = checkOptions(options);
   const bond = pickBond(topology, options.bond);
   topology.netns(options.peer);
-  const before = await topology.readBond(bond);
-  const activeBefore = before.sysfs.active_slave === '' ? undefined : before.sysfs.active_slave;
+  const readLinks = (): ReturnType<typeof readBondLinks> =>
+    readBondLinks(topology.netns(bond.host), bond.name, { signal: run.signal });
+  const before = await readLinks();
+  const activeBefore = before.activeSlave;
   const fault = await (options.fault ?? defaultFault)(topology, bond, activeBefore);
   const resolution = await timerResolution();
+  run.log(
+    `failover: read ${bond.name} (active ${activeBefore ?? 'none'}); starting monitor, driver, probes`,
+  );
   const totalMs = checked.beforeMs + checked.faultMs + checked.afterMs;
   // Started together: inside User-mode Linux each of these costs a process start.
   const [monitor, injector, stream] = await Promise.all([
@@ -150,6 +156,7 @@ export async function measureFailover(
           to: options.peer,
           durationS: Math.ceil(totalMs / 1000) + 1,
         });
+  run.log('failover: monitor, driver and probes started');
   let injected: FaultEvent;
   let restored: FaultEvent | undefined;
   try {
@@ -166,10 +173,17 @@ export async function measureFailover(
     await Promise.all([stream.abort(), monitor.abort()]);
     throw error;
   }
-  const capture = await stream.stop(run.signal);
-  const [events, throughputResult] = await Promise.all([monitor.stop(), throughput]);
+  // The bond as the window closes, read while the probes stop and before a fault still in place
+  // (afterMs 0) is undone by closing the injector.
+  const reading = readLinks();
+  const [capture, after, events, throughputResult] = await Promise.all([
+    stream.stop(run.signal),
+    reading,
+    monitor.stop(),
+    throughput,
+  ]);
   await injector.close();
-  const after = await topology.readBond(bond);
+  run.log(`failover: stopped (${bond.name} active ${after.activeSlave ?? 'none'})`);
 
   const faultAt = injected.atMs;
   const failover = analyseProbe(capture, {
@@ -196,7 +210,7 @@ export async function measureFailover(
     peer: options.peer,
     fault: { kind: fault.kind, target: fault.target, describe: fault.describe },
     activeBefore,
-    activeAfter: after.sysfs.active_slave === '' ? undefined : after.sysfs.active_slave,
+    activeAfter: after.activeSlave,
     failover,
     failback,
     events: timeline,

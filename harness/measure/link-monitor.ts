@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Daemon } from '../exec/daemon.js';
 import { run as runCommand } from '../exec/run.js';
 import type { RunContext } from '../lifecycle/run-context.js';
@@ -56,32 +57,42 @@ export class LinkMonitor {
 
   /**
    * Makes an event of our own and waits until the monitor reports it. A monitor that has not
-   * subscribed yet misses the first marks, so each try sets a new one and waits a little longer.
+   * subscribed yet misses the first marks, so while none is heard a new one is set, each a little
+   * later than the last; hearing any of them proves the monitor listens.
    */
   async mark(): Promise<void> {
-    const deadline = performance.now() + MARK_TIMEOUT_MS;
-    for (let wait = 250; ; wait = Math.min(wait * 2, 4_000)) {
-      const alias = `bondlab-mark-${this.#run.id}-${String(++marks)}`;
-      const left = deadline - performance.now();
-      const seen = this.#daemon
-        .waitForLine(
-          (line) => line.includes(`alias ${alias}`),
-          `monitor marker ${alias}`,
-          Math.max(1, Math.min(wait, left)),
-          this.#run.signal,
-        )
-        .then(
-          () => true,
-          (error: unknown) => {
-            if (performance.now() < deadline && this.#daemon.running) return false;
-            throw error;
-          },
-        );
-      await runCommand(['ip', 'link', 'set', 'dev', 'lo', 'alias', alias], {
-        netns: this.netns,
-        signal: this.#run.signal,
-      });
-      if (await seen) return;
+    const aliases: string[] = [];
+    // Ends the wait below (and its timer) however this returns.
+    const done = new AbortController();
+    const heard = this.#daemon
+      .waitForLine(
+        (line) => aliases.some((a) => line.includes(`alias ${a}`)),
+        'a monitor marker',
+        MARK_TIMEOUT_MS,
+        AbortSignal.any([this.#run.signal, done.signal]),
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      );
+    try {
+      for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+        const alias = `bondlab-mark-${this.#run.id}-${String(++marks)}`;
+        aliases.push(alias);
+        await runCommand(['ip', 'link', 'set', 'dev', 'lo', 'alias', alias], {
+          netns: this.netns,
+          signal: this.#run.signal,
+        });
+        const outcome = await Promise.race([
+          heard,
+          sleep(wait, 'unheard' as const, { signal: done.signal }),
+        ]);
+        if (outcome === undefined) return;
+        if (outcome !== 'unheard') throw outcome;
+        this.#run.log(`monitor: ${alias} unheard after ${String(wait)} ms; marking again`);
+      }
+    } finally {
+      done.abort();
     }
   }
 

@@ -283,6 +283,7 @@ export async function measureThroughput(
       serverNetns,
       plan.flows.map((f) => ({ address: f.server, port: f.port })),
     );
+    run.log(`throughput: ${servers.length} server(s) ready`);
     try {
       const read = (): Promise<CounterSnapshot> | undefined =>
         plan.counters === undefined
@@ -301,6 +302,7 @@ export async function measureThroughput(
         signal: run.signal,
       });
       const after = await read();
+      run.log('throughput: clients done');
       return {
         ...measured,
         from: plan.from,
@@ -318,6 +320,7 @@ export async function measureThroughput(
       };
     } finally {
       await stopIperf3Servers(servers);
+      run.log('throughput: servers stopped');
     }
   } finally {
     await removeAddresses();

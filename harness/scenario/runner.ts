@@ -60,15 +60,17 @@ async function runCase(
   const repetitions: MeasurementResult[][] = [];
   let bonds: CaseResult['bonds'] = [];
   let error: unknown;
-  const phase = (p: string): void =>
+  const phase = (p: string): void => {
+    run.log(`${planned.name}: ${p}`);
     options.onProgress?.({ type: 'phase', name: planned.name, phase: p });
+  };
   try {
     for (let rep = 1; rep <= options.repeat; rep++) {
       const of = options.repeat > 1 ? ` (${rep}/${options.repeat})` : '';
       phase(`build${of}`);
       const topology = await Topology.build(run, planned.spec.topology);
       if (rep === 1) {
-        bonds = (await topology.state()).bonds.map((b) => ({
+        bonds = topology.bondsBuilt.map((b) => ({
           host: b.host,
           name: b.name,
           options: b.options,

@@ -1,7 +1,7 @@
 import { BOND_OPTION_NAMES } from './bond-options.js';
 import { Batch } from '../exec/batch.js';
 import { CommandError } from '../exec/command-error.js';
-import type { RunOptions, RunResult } from '../exec/run.js';
+import { run, type RunOptions, type RunResult } from '../exec/run.js';
 
 /** One link as `ip -d -j link show` reports it (the fields bondlab reads; the rest is kept). */
 export interface IpLink {
@@ -37,6 +37,31 @@ export async function readLinksOf(
     throw new Error(`expected ${namespaces.length} link listings, got ${lines.length}`);
   }
   return new Map(namespaces.map((ns, i) => [ns, JSON.parse(lines[i] as string) as IpLink[]]));
+}
+
+/** A bond's link and its slaves' from netlink alone: one process, for reads in a hurry. */
+export interface BondLinks {
+  link: IpLink | undefined;
+  slaves: IpLink[];
+  /** The active slave as netlink reports it (active-backup, tlb, alb), if any. */
+  activeSlave: string | undefined;
+}
+
+/** Reads a bond and its slaves with one `ip -d -j link show` (no sysfs: no second process). */
+export async function readBondLinks(
+  netns: string,
+  name: string,
+  options: Omit<RunOptions, 'netns'> = {},
+): Promise<BondLinks> {
+  const out = await run(['ip', '-d', '-j', 'link', 'show'], { ...options, netns });
+  const links = JSON.parse(out.stdout) as IpLink[];
+  const link = links.find((l) => l.ifname === name);
+  const active = link?.linkinfo?.info_data?.active_slave;
+  return {
+    link,
+    slaves: links.filter((l) => l.master === name),
+    activeSlave: typeof active === 'string' && active !== '' ? active : undefined,
+  };
 }
 
 /** What the kernel says about one bond, from all three of its interfaces. */

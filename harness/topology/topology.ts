@@ -37,6 +37,8 @@ export interface TopologyState {
 export class Topology {
   readonly run: RunContext;
   readonly resolved: ResolvedTopology;
+  /** Each bond as the kernel reported it right after the build (options checked). */
+  bondsBuilt: (BondReadback & { host: string; options: OptionComparison[] })[] = [];
   #dropTeardown: () => void;
 
   private constructor(run: RunContext, resolved: ResolvedTopology, dropTeardown: () => void) {
@@ -84,7 +86,8 @@ export class Topology {
       throw explainBuildError(error);
     }
     // Check every bond once before waiting: an option the kernel ignored is an error, not a hang.
-    await settleAll(resolved.bonds.map((b) => this.readBond(b)));
+    run.log('topology: built');
+    this.bondsBuilt = await settleAll(resolved.bonds.map((b) => this.readBond(b)));
     const ready = options.ready ?? 'ping';
     const wait = { signal: run.signal, timeoutMs: options.readyTimeoutMs, log: run.log };
     run.log(`topology: waiting until ready (${ready})`);
@@ -101,7 +104,9 @@ export class Topology {
       await waitForLinks({ ...resolved, switches: allForwarding }, netnsOf, wait);
     }
     // Pings cross every port while all forward; the states asked for come after.
+    run.log('topology: links up');
     if (ready === 'ping') await waitForPing(resolved, netnsOf, wait);
+    run.log('topology: ready');
     await settleAll(states.map((p) => this.setPortState(p.sw, p.ifname, p.state)));
   }
 

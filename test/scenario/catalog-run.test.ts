@@ -22,9 +22,12 @@ void t.test('bondlab run: every catalog case runs and meets its expectations', a
   t.teardown(() => {
     rmSync(out, { recursive: true, force: true });
   });
-  const res = await cli(t, ['run', '--reporter', 'json', '--out', out]);
+  const res = await cli(t, ['run', '--reporter', 'json', '--verbose', '--out', out]);
   const kind = (await hostHasBonding()) ? 'host' : 'uml';
   t.match(res.stderr, new RegExp(`kernel: ${kind}`), `ran on ${kind}`);
+  // --verbose reaches the guest: each case's phases are traced with the time since the start.
+  t.match(res.stderr, /^\[\s*\d+\.\d{3}\] seed-failover: build$/m, 'the trace names phases');
+  t.match(res.stderr, /^\[\s*\d+\.\d{3}\] topology: ready$/m, 'and the steps inside them');
   const folders = readdirSync(out);
   t.equal(folders.length, 1, 'one run folder');
   t.match(

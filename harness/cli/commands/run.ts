@@ -86,6 +86,10 @@ export const run: Command = {
       valueName: 'name',
       description: 'human (default), tap, junit or json',
     },
+    verbose: {
+      type: 'boolean',
+      description: 'trace every step on stderr, with the seconds since the run started',
+    },
   },
   async run(args, io) {
     const { values, positionals } = args;
@@ -105,17 +109,24 @@ export const run: Command = {
     const cases = await plan(positionals, modes);
     const makeReporter = await loadReporter();
     requireRoot('run');
-    return onKernels('run', args, io, () => runHere(cases, { repeat, outRoot, makeReporter, io }), {
-      collect: (share) => {
-        for (const dir of collectRuns(share, outRoot)) io.err(`results: ${dir}/run.json`);
+    const verbose = values.verbose === true;
+    return onKernels(
+      'run',
+      args,
+      io,
+      () => runHere(cases, { repeat, outRoot, makeReporter, io, verbose }),
+      {
+        collect: (share) => {
+          for (const dir of collectRuns(share, outRoot)) io.err(`results: ${dir}/run.json`);
+        },
       },
-    });
+    );
   },
 };
 
 async function runHere(
   cases: PlannedCase[],
-  o: { repeat: number; outRoot: string; makeReporter: MakeReporter; io: Io },
+  o: { repeat: number; outRoot: string; makeReporter: MakeReporter; io: Io; verbose: boolean },
 ): Promise<number> {
   const kernel = process.env.BONDLAB_KERNEL ?? 'host';
   const reporterIo: ReporterIo = {
@@ -150,6 +161,14 @@ async function runHere(
       r.throwIfAborted();
       return results.every((c) => c.status === 'passed') ? 0 : 1;
     },
-    { log: () => undefined, handleSignals: true },
+    { log: o.verbose ? traceTo(o.io) : () => undefined, handleSignals: true },
   );
+}
+
+/** `--verbose`: each log line with the seconds since the run started (phases show their cost). */
+function traceTo(io: Io): (line: string) => void {
+  const t0 = performance.now();
+  return (line) => {
+    io.err(`[${((performance.now() - t0) / 1000).toFixed(3).padStart(8)}] ${line}`);
+  };
 }
