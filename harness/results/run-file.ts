@@ -29,8 +29,10 @@ export interface Fingerprint {
 /**
  * How the run ended: `complete` (every selected case ran; some may have failed their
  * expectations), `interrupted` (a signal stopped it), `error` (the harness itself failed).
+ * `running` is what run.json says while the run goes on (it is rewritten after every case), so a
+ * run killed outright (SIGKILL, power loss) leaves its finished cases and that word behind.
  */
-export type RunStatus = 'complete' | 'interrupted' | 'error';
+export type RunStatus = 'running' | 'complete' | 'interrupted' | 'error';
 
 /** `--shard i/n`: this run holds the i-th of n deterministic slices of the selection (1-based). */
 export interface Shard {
