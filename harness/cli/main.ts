@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { projectRoot } from '../kernels/guest-entry.js';
 import { parseArgs } from 'node:util';
 import { BondlabError, formatError, InputError } from '../errors.js';
+import { version } from '../version.js';
 import { commandHelp, type Command, type Io } from './command.js';
 import { calibrate } from './commands/calibrate.js';
 import { clean } from './commands/clean.js';
@@ -14,12 +12,7 @@ import { up } from './commands/up.js';
 
 const COMMANDS: readonly Command[] = [doctor, list, run, up, failover, calibrate, clean];
 
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
+export { version };
 
 function mainHelp(): string {
   return [

@@ -4,6 +4,7 @@ import { withRun } from '../lifecycle/run-context.js';
 import { kernelLabel, parseKernelMatrix } from '../kernels/choice.js';
 import { projectRoot } from '../kernels/guest-entry.js';
 import { selectKernel } from '../kernels/select.js';
+import { HOST_FACTS_ENV, hostFacts } from '../results/fingerprint.js';
 import type { Io, OptionSpec, ParsedArgs } from './command.js';
 
 export const KERNEL_OPTION: OptionSpec = {
@@ -90,6 +91,8 @@ export async function onKernels(
                 // What ran, not what was asked: `auto` here means User-mode Linux.
                 BONDLAB_KERNEL: choice.kind === 'auto' ? target.guest.kind : kernelLabel(choice),
                 BONDLAB_SHARE: shareDir,
+                // The machine's CPU and checkout, which a guest cannot see, for results.
+                [HOST_FACTS_ENV]: JSON.stringify(await hostFacts()),
               },
             },
             { signal: r.signal, onOutput: io.out },

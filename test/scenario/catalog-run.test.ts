@@ -3,12 +3,12 @@
  * inside User-mode Linux (`--kernel auto`). Every case must run (no errors) and meet its
  * expectations; the results must land in --out, labelled by the kernel that ran them.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { hostHasBonding } from '../../harness/kernels/host.js';
-import type { CaseResult } from '../../harness/scenario/result.js';
+import { readRunFile } from '../../harness/results/load.js';
 import { cli, ensureBuilt, isolateState, leaks, snapshot } from '../fixtures/host.js';
 
 isolateState(t);
@@ -35,12 +35,14 @@ void t.test('bondlab run: every catalog case runs and meets its expectations', a
     new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d-]+Z-${kind}-`),
     'named by time and kernel',
   );
-  const run = JSON.parse(readFileSync(join(out, folders[0] ?? '', 'run.json'), 'utf8')) as {
-    kernel: string;
-    durationMs: number;
-    cases: CaseResult[];
-  };
-  t.equal(run.kernel, kind);
+  const run = readRunFile(join(out, folders[0] ?? ''));
+  t.equal(run.environment.kernel.kind, kind);
+  t.equal(run.status, 'complete', 'the run says it completed');
+  t.same(
+    run.cases.map((c) => c.case),
+    run.planned,
+    'every planned case ran, in order',
+  );
   t.comment(`${run.cases.length} cases in ${(run.durationMs / 1000).toFixed(0)} s`);
   for (const c of run.cases) {
     const failed = c.expectations.filter((e) => !e.pass);

@@ -3,7 +3,11 @@ import { requireRoot } from '../../doctor/privilege.js';
 import { InputError } from '../../errors.js';
 import { withRun } from '../../lifecycle/run-context.js';
 import type { Reporter, ReporterIo } from '../../report/reporter.js';
+import { formatError } from '../../errors.js';
+import { fingerprint } from '../../results/fingerprint.js';
+import { RUN_FILE_VERSION, type RunFile, type RunStatus } from '../../results/run-file.js';
 import { collectRuns, runFolder, writeAtomic } from '../../results/write.js';
+import type { CaseResult } from '../../scenario/result.js';
 import { loadCatalog, selectScenarios } from '../../scenario/catalog.js';
 import { planCases, type PlannedCase } from '../../scenario/plan.js';
 import { runCases } from '../../scenario/runner.js';
@@ -114,7 +118,15 @@ export const run: Command = {
       'run',
       args,
       io,
-      () => runHere(cases, { repeat, outRoot, makeReporter, io, verbose }),
+      () =>
+        runHere(cases, {
+          repeat,
+          outRoot,
+          makeReporter,
+          io,
+          verbose,
+          selection: { patterns: [...positionals], modes, shard: undefined },
+        }),
       {
         collect: (share) => {
           for (const dir of collectRuns(share, outRoot)) io.err(`results: ${dir}/run.json`);
@@ -126,7 +138,14 @@ export const run: Command = {
 
 async function runHere(
   cases: PlannedCase[],
-  o: { repeat: number; outRoot: string; makeReporter: MakeReporter; io: Io; verbose: boolean },
+  o: {
+    repeat: number;
+    outRoot: string;
+    makeReporter: MakeReporter;
+    io: Io;
+    verbose: boolean;
+    selection: RunFile['selection'];
+  },
 ): Promise<number> {
   const kernel = process.env.BONDLAB_KERNEL ?? 'host';
   const reporterIo: ReporterIo = {
@@ -142,24 +161,62 @@ async function runHere(
   const startedAt = new Date();
   return withRun(
     async (r) => {
-      const folder = runFolder(root, `${kernel}-${release()}`, startedAt);
+      const label = `${kernel}-${release()}`;
+      const folder = runFolder(root, label, startedAt);
       const started = performance.now();
-      const results = await runCases(r, cases, { repeat: o.repeat, onProgress: reporter.progress });
-      const info = {
+      const head = {
+        version: RUN_FILE_VERSION,
+        label,
+        startedAt: startedAt.toISOString(),
+        repeat: o.repeat,
+        selection: o.selection,
+        planned: cases.map((c) => c.name),
+        environment: await fingerprint(kernel),
+        mergedFrom: undefined,
+      } as const;
+      const done: CaseResult[] = [];
+      // Rewritten (atomically) after every case: whatever stops the run, what it measured stays.
+      const save = (status: RunStatus, stopReason?: string): RunFile => {
+        const file: RunFile = {
+          ...head,
+          status,
+          stopReason,
+          finishedAt: new Date().toISOString(),
+          durationMs: Math.round(performance.now() - started),
+          cases: done,
+        };
+        writeAtomic(`${folder}/run.json`, `${JSON.stringify(file, null, 2)}\n`);
+        return file;
+      };
+      save('running');
+      try {
+        await runCases(r, cases, {
+          repeat: o.repeat,
+          onProgress: (p) => {
+            reporter.progress(p);
+            if (p.type === 'case-end') {
+              done.push(p.result);
+              save('running');
+            }
+          },
+        });
+      } catch (error) {
+        save(r.signal.aborted ? 'interrupted' : 'error', formatError(r.signal.reason ?? error));
+        throw error;
+      }
+      const file = r.signal.aborted
+        ? save('interrupted', formatError(r.signal.reason))
+        : save('complete');
+      reporter.finish(done, {
         kernel,
         kernelRelease: release(),
-        startedAt: startedAt.toISOString(),
-        durationMs: Math.round(performance.now() - started),
+        startedAt: file.startedAt,
+        durationMs: file.durationMs,
         repeat: o.repeat,
-      };
-      writeAtomic(
-        `${folder}/run.json`,
-        `${JSON.stringify({ version: 1, ...info, cases: results }, null, 2)}\n`,
-      );
-      reporter.finish(results, info);
+      });
       if (process.env.BONDLAB_SHARE === undefined) o.io.err(`results: ${folder}/run.json`);
       r.throwIfAborted();
-      return results.every((c) => c.status === 'passed') ? 0 : 1;
+      return done.every((c) => c.status === 'passed') ? 0 : 1;
     },
     { log: o.verbose ? traceTo(o.io) : () => undefined, handleSignals: true },
   );
