@@ -26,7 +26,7 @@ export interface Summary {
 const RESAMPLES = 2000;
 
 /** A small seeded generator (mulberry32): the bootstrap must be repeatable, not secret. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
