@@ -51,6 +51,14 @@ export interface EnvironmentDifference {
   baseline: string;
   candidate: string;
   voids: boolean;
+  /**
+   * How much it matters: `voids` (voids is true), `warning` (it alone may move the numbers),
+   * `info` (reported, and often the point: the kernel release, the commit). Absent in comparisons
+   * made before it existed: read it as `voids` or `warning` after `voids`.
+   */
+  severity?: 'voids' | 'warning' | 'info';
+  /** Why it matters, one sentence. */
+  why?: string;
 }
 
 export interface Comparison {
@@ -62,4 +70,9 @@ export interface Comparison {
   onlyInBaseline: string[];
   onlyInCandidate: string[];
   counts: Record<Verdict, number>;
+  /**
+   * `--force`: the environments void the comparison (see `environment`), and it was made anyway.
+   * Its verdicts say what the numbers did, not what the kernel did. Absent: not forced.
+   */
+  forced?: boolean;
 }
