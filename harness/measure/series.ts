@@ -12,6 +12,21 @@ export interface ArrivalSeries {
   delayMs: (number | null)[];
   /** True when probes were left out to keep the series short (the middle of a long outage is). */
   truncated: boolean;
+  /**
+   * Where probes were left out, in send order: a chart can mark these spans rather than show them
+   * as a silence. Empty (or absent, in series written before it existed) when nothing was.
+   */
+  omitted?: OmittedSpan[];
+}
+
+/** A stretch of consecutive probes left out of an ArrivalSeries. */
+export interface OmittedSpan {
+  /** Send times of the first and last probe left out, ms since the fault. */
+  fromMs: number;
+  toMs: number;
+  /** How many were left out, and how many of those were lost. */
+  probes: number;
+  lost: number;
 }
 
 /** Per-interface transmitted and received bytes over time, sampled from the kernel's counters. */
