@@ -8,6 +8,7 @@ import type { ResolvedBond } from '../topology/resolve.js';
 import { readBondLinks } from '../topology/state.js';
 import type { Topology } from '../topology/topology.js';
 import { expectInteger } from '../topology/validate.js';
+import { failoverArrivals, type FailoverArrivals } from './arrivals.js';
 import { toMicros } from './clock.js';
 import type { LinkEvent } from './link-events.js';
 import { LinkMonitor } from './link-monitor.js';
@@ -56,6 +57,11 @@ export interface FailoverResult {
   failover: ProbeResult;
   /** The data plane from the restore on; undefined when the fault stayed. */
   failback: ProbeResult | undefined;
+  /**
+   * Each direction's probes from shortly before the fault (200 ms, or the whole before-window if
+   * shorter) to the end (the failback included), for the timeline chart; times since the fault.
+   */
+  arrivals: FailoverArrivals;
   /** The control plane: the bond's namespace as netlink reported it. */
   events: TimelineEvent[];
   /** Fault to the bond's BONDING FAILOVER event (or to the new active slave), ms. */
@@ -76,7 +82,15 @@ export interface FailoverResult {
   outageMs: number;
   faultEvents: FaultEvent[];
   throughput: ThroughputResult | undefined;
+  /**
+   * When the throughput clients started, ms since the fault (negative: before it): where the fault
+   * falls on `throughput.counters.series` and iperf3's intervals, whose times count from there.
+   */
+  throughputStartMs: number | undefined;
 }
+
+/** How much of the calm before the fault the arrival series shows. */
+const ARRIVALS_LEAD_MS = 200;
 
 function checkOptions(options: FailoverOptions): {
   beforeMs: number;
@@ -192,6 +206,11 @@ export async function measureFailover(
   });
   const failback =
     restored === undefined ? undefined : analyseProbe(capture, { faultAtMs: restored.atMs });
+  const arrivals = failoverArrivals(capture, {
+    faultAtMs: faultAt,
+    restoreAtMs: restored?.atMs,
+    leadMs: Math.min(ARRIVALS_LEAD_MS, checked.beforeMs),
+  });
   const timeline = events.map((e) => ({ ...e, sinceFaultMs: toMicros(e.atMs - faultAt) }));
   const untilRestore = (e: TimelineEvent): boolean =>
     e.sinceFaultMs >= 0 && (restored === undefined || e.atMs < restored.atMs);
@@ -213,6 +232,7 @@ export async function measureFailover(
     activeAfter: after.activeSlave,
     failover,
     failback,
+    arrivals,
     events: timeline,
     detectionMs:
       firstOf((e) => e.kind === 'failover') ??
@@ -232,6 +252,8 @@ export async function measureFailover(
     outageMs: failover.outageMs ?? 0,
     faultEvents: injector.events,
     throughput: throughputResult,
+    throughputStartMs:
+      throughputResult === undefined ? undefined : toMicros(throughputResult.startedAtMs - faultAt),
   };
 }
 

@@ -21,7 +21,7 @@ export const FIRST_CLIENT_PORT = 30001;
 const READY_TIMEOUT_MS = 5_000;
 const STOP_GRACE_MS = 2_000;
 /** Beyond -t and -O: connecting, and the exchange of results at the end. */
-const CLIENT_MARGIN_MS = 15_000;
+export const CLIENT_MARGIN_MS = 15_000;
 const CONNECT_TIMEOUT_MS = 3_000;
 
 export interface Iperf3ServerOptions {

@@ -11,8 +11,11 @@ import {
   expectKnownKeys,
   expectRecord,
 } from '../topology/validate.js';
+import { monotonicMs } from './clock.js';
+import { CounterSampler, type SamplerOutcome } from './counter-series.js';
 import { counterDelta, readCounters, type CounterDelta, type CounterSnapshot } from './counters.js';
 import {
+  CLIENT_MARGIN_MS,
   FIRST_CLIENT_PORT,
   FIRST_SERVER_PORT,
   runIperf3Flows,
@@ -22,6 +25,7 @@ import {
   type Iperf3FlowsResult,
 } from './iperf3.js';
 import type { Iperf3Protocol } from './iperf3-json.js';
+import type { CounterSeries } from './series.js';
 
 export interface ThroughputOptions {
   /** The sending host (iperf3 clients). */
@@ -61,6 +65,14 @@ export interface ThroughputCounters {
   before: CounterSnapshot;
   after: CounterSnapshot;
   delta: CounterDelta;
+  /**
+   * The same interfaces sampled every `series.intervalMs` while the clients ran (before the first
+   * client started to after the last ended), times since `ThroughputResult.startedAtMs`; undefined
+   * when sampling failed, and `seriesError` says why.
+   */
+  series: CounterSeries | undefined;
+  /** Why the series is missing or ends early; undefined when it covers the whole run. */
+  seriesError: string | undefined;
 }
 
 export interface ThroughputResult extends Iperf3FlowsResult {
@@ -76,7 +88,16 @@ export interface ThroughputResult extends Iperf3FlowsResult {
   bind: string;
   /** When asked for: the counters of `from`'s interfaces around the whole run (warm-up too). */
   counters: ThroughputCounters | undefined;
+  /**
+   * When the clients were started, monotonic ms (the clock of a failover's fault events): the
+   * anchor of `counters.series`.
+   */
+  startedAtMs: number;
 }
+
+/** Counter samples at most per measurement: a longer one is sampled less often than 100 ms. */
+const MAX_COUNTER_SAMPLES = 1_000;
+const COUNTER_INTERVAL_MS = 100;
 
 /** Between the client ports of successive flows (see planThroughput). */
 export const CLIENT_PORT_STEP = 3;
@@ -258,6 +279,30 @@ async function addServerAddresses(
   return remove;
 }
 
+function describe(sampled: SamplerOutcome): string {
+  const count = `${sampled.series?.atMs.length ?? 0} counter samples`;
+  return sampled.error === undefined ? count : `${count} (${sampled.error})`;
+}
+
+/**
+ * A sampler of the `counters` interfaces while the clients run, every 100 ms (less often for a
+ * long run, so the series stays bounded); undefined when no counters are asked for.
+ */
+function startSampler(run: RunContext, netns: string, plan: Plan): CounterSampler | undefined {
+  if (plan.counters === undefined) return undefined;
+  const expectedMs = (plan.durationS + plan.omitS) * 1000;
+  const intervalMs = Math.max(
+    COUNTER_INTERVAL_MS,
+    Math.ceil(expectedMs / MAX_COUNTER_SAMPLES / COUNTER_INTERVAL_MS) * COUNTER_INTERVAL_MS,
+  );
+  return CounterSampler.start(run, {
+    netns,
+    ifnames: plan.counters,
+    intervalMs,
+    maxDurationMs: expectedMs + CLIENT_MARGIN_MS,
+  });
+}
+
 /**
  * Measures throughput from one host of a built topology to another with iperf3: one server per
  * flow in the receiver's namespace (each checked ready), the clients side by side in the sender's,
@@ -277,6 +322,8 @@ export async function measureThroughput(
     `throughput: ${plan.flows.length} ${plan.protocol} flow(s) ${plan.from} to ${plan.to} for ${plan.durationS} s (+${plan.omitS} s warm-up)`,
   );
   const removeAddresses = await addServerAddresses(run, serverNetns, plan);
+  // Started now, so its process start overlaps the servers'.
+  const sampler = startSampler(run, clientNetns, plan);
   try {
     const servers = await startIperf3Servers(
       run,
@@ -290,6 +337,9 @@ export async function measureThroughput(
           ? undefined
           : readCounters(clientNetns, plan.counters, { signal: run.signal });
       const before = await read();
+      await sampler?.ready;
+      const startedAtMs = monotonicMs();
+      sampler?.begin(startedAtMs);
       const measured = await runIperf3Flows({
         netns: clientNetns,
         bind: plan.bind,
@@ -301,8 +351,9 @@ export async function measureThroughput(
         ...(plan.udpBitsPerSecond === undefined ? {} : { udpBitsPerSecond: plan.udpBitsPerSecond }),
         signal: run.signal,
       });
+      const sampled = await sampler?.stop();
       const after = await read();
-      run.log('throughput: clients done');
+      run.log(`throughput: clients done${sampled === undefined ? '' : `; ${describe(sampled)}`}`);
       return {
         ...measured,
         from: plan.from,
@@ -316,13 +367,21 @@ export async function measureThroughput(
         counters:
           before === undefined || after === undefined
             ? undefined
-            : { before, after, delta: counterDelta(before, after) },
+            : {
+                before,
+                after,
+                delta: counterDelta(before, after),
+                series: sampled?.series,
+                seriesError: sampled?.error,
+              },
+        startedAtMs,
       };
     } finally {
       await stopIperf3Servers(servers);
       run.log('throughput: servers stopped');
     }
   } finally {
+    await sampler?.stop();
     await removeAddresses();
   }
 }

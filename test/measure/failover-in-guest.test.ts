@@ -21,12 +21,19 @@ void t.test(
     const result = await runTestInUml(t, [join(ROOT, 'test', 'measure', 'failover.test.ts')]);
     const lines = result.lines;
     const output = lines.join('\n');
-    t.comment(lines.filter((l) => /^\s*# (detection|-?\d)/.test(l)).join('\n'));
+    t.comment(lines.filter((l) => /^\s*# (detection|arrivals|-?\d)/.test(l)).join('\n'));
     t.equal(result.exitCode, 0, 'the failover test passes in the guest', {
       output: lines.slice(-40),
     });
     t.notMatch(output, /# SKIP/, 'nothing skipped for want of bonding');
     t.notMatch(output, /^\s*not ok/m, 'no failure');
     t.match(output, /# detection \d/, 'the figures were printed');
+    t.match(
+      output,
+      /^\s*ok \d+ - aToB: probes lost after the fault$/m,
+      'the arrivals show the outage (checked in the guest)',
+    );
+    t.match(output, /^\s*ok \d+ - bToA: none lost well before it/m);
+    t.match(output, /# arrivals aToB: \d+ probes from -\d/, 'and were printed');
   },
 );

@@ -6,6 +6,7 @@
 import t from 'tap';
 import { withRun } from '../../harness/lifecycle/run-context.js';
 import { measureFailover } from '../../harness/measure/failover.js';
+import type { ArrivalSeries } from '../../harness/measure/series.js';
 import { bondedPair } from '../../harness/topology/examples.js';
 import { Topology } from '../../harness/topology/topology.js';
 import { bondingSkipReason, isolateState, leaks, snapshot } from '../fixtures/host.js';
@@ -48,6 +49,34 @@ void t.test('active-backup, miimon 100: carrier loss on the active slave', { ski
   t.ok(r.failover.lost > 0, 'probes were lost');
   t.ok(r.outageMs > 0, 'the probe saw a gap');
   t.ok(r.failback !== undefined, 'the failback was probed too');
+  for (const [name, s] of Object.entries(r.arrivals) as [string, ArrivalSeries][]) {
+    const outage = (name === 'aToB' ? r.failover.aToB : r.failover.bToA).outage;
+    const lost = s.sentMs.filter((_, i) => s.delayMs[i] === null);
+    const omittedLost = (s.omitted ?? []).reduce((sum, o) => sum + o.lost, 0);
+    t.comment(
+      `arrivals ${name}: ${s.sentMs.length} probes from ${s.sentMs[0]} to ${s.sentMs.at(-1)} ms, ` +
+        `${lost.length} lost shown (+${omittedLost} left out), truncated ${s.truncated}, ` +
+        `${JSON.stringify(s).length} bytes`,
+    );
+    t.equal(s.delayMs.length, s.sentMs.length);
+    t.ok((s.sentMs[0] ?? -1) >= -200 && (s.sentMs[0] ?? 0) < 0, `${name} from before the fault`);
+    t.ok(
+      lost.some((x) => x >= 0),
+      `${name}: probes lost after the fault`,
+    );
+    t.notOk(
+      lost.some((x) => x < -100),
+      `${name}: none lost well before it (${lost.filter((x) => x < 0).join(', ') || 'none before'})`,
+    );
+    t.ok(
+      lost.length + omittedLost >= (outage?.lost ?? 1),
+      `${name}: the outage's ${outage?.lost} lost probes are all there (shown or counted)`,
+    );
+    t.ok(
+      s.sentMs.some((x, i) => x >= 0 && s.delayMs[i] === null && s.delayMs[i + 1] !== null),
+      `${name}: the recovery (last lost, then an arrival) is shown`,
+    );
+  }
   t.ok(r.resolution.sleep1msMs > 0, 'the timer resolution is recorded');
   t.same(leaks(before), { netns: [], links: [] });
   t.same(
