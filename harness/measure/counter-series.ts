@@ -1,8 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { Daemon } from '../exec/daemon.js';
 import type { RunContext } from '../lifecycle/run-context.js';
 import { monotonicMs, toMicros } from './clock.js';
+import { COUNTER_WORKER_SOURCE, SAMPLER_STATE } from './counter-worker.js';
 import type { CounterSeries } from './series.js';
 
 export interface CounterSamplerOptions {
@@ -23,7 +25,7 @@ export interface SamplerOutcome {
 }
 
 const NETNS_DIR = '/run/netns';
-/** How long the helper may take to enter its namespace (a process start: ~0.1-0.3 s in UML). */
+/** How long the helper may take to enter its namespace (a process start: ~0.1-1 s in UML). */
 const READY_TIMEOUT_MS = 10_000;
 const READY_POLL_MS = 5;
 
@@ -35,11 +37,12 @@ interface Sample {
 
 /**
  * Samples the byte counters of some interfaces of a namespace every `intervalMs`, without a
- * process per sample: /proc/<pid>/net/dev shows the counters of pid's network namespace, so node
- * reads them for a helper (`sleep`) started once inside it. Inside User-mode Linux a process
- * start costs 100 ms or more of CPU, which a process per sample would take from the traffic being
- * measured. The helper's namespace is checked (its /proc/<pid>/ns/net against /run/netns/<name>)
- * before the first sample and at each one, so a recycled pid cannot be read.
+ * process per sample: /proc/<pid>/net/dev shows the counters of pid's network namespace, so a
+ * worker thread (counter-worker.ts) reads them for a helper (`sleep`) started once inside it.
+ * Inside User-mode Linux a process start costs 100 ms or more of CPU, which a process per sample
+ * would take from the traffic being measured. The helper's namespace is checked (its
+ * /proc/<pid>/ns/net against /run/netns/<name>) before the first sample and at each one, so a
+ * recycled pid cannot be read.
  *
  * Nothing here throws: a failure ends sampling and is kept as the outcome's `error`, because the
  * series only illustrates a measurement that stands without it.
@@ -48,19 +51,23 @@ export class CounterSampler {
   readonly netns: string;
   readonly ifnames: readonly string[];
   readonly intervalMs: number;
-  /** Resolves (never rejects) once the helper is in the namespace, or sampling has failed. */
+  /** Resolves (never rejects) once the helper is in the namespace and the worker runs, or failed. */
   readonly ready: Promise<void>;
   readonly #maxDurationMs: number;
   readonly #helper: Daemon;
   readonly #signal: AbortSignal;
   readonly #samples: Sample[] = [];
-  #netnsIno: number | undefined;
+  readonly #control = new Int32Array(new SharedArrayBuffer(4));
+  readonly #anchor = new Float64Array(new SharedArrayBuffer(8));
+  readonly #untrack: () => void;
+  #worker: Worker | undefined;
+  #workerDone: Promise<void> = Promise.resolve();
   #anchorMs = 0;
-  #timer: NodeJS.Timeout | undefined;
   #error: string | undefined;
   #ended = false;
+  #outcome: Promise<SamplerOutcome> | undefined;
   readonly #onAbort = (): void => {
-    this.#fail('the measurement was aborted');
+    this.#fail('the measurement was aborted', SAMPLER_STATE.aborted);
     void this.#helper.stop().catch(() => undefined);
   };
 
@@ -70,8 +77,11 @@ export class CounterSampler {
     this.intervalMs = options.intervalMs ?? 100;
     this.#maxDurationMs = options.maxDurationMs;
     this.#signal = options.signal ?? run.signal;
+    this.#untrack = run.defer(`stop the counter sampler in ${options.netns}`, async () => {
+      await this.stop();
+    });
     // Bounded life: it ends by itself even if the harness is killed outright.
-    const lifeS = Math.ceil((READY_TIMEOUT_MS + options.maxDurationMs) / 1000) + 5;
+    const lifeS = Math.ceil((2 * READY_TIMEOUT_MS + options.maxDurationMs) / 1000) + 5;
     this.#helper = Daemon.start(run, ['sleep', String(lifeS)], {
       netns: options.netns,
       graceMs: 500,
@@ -81,7 +91,7 @@ export class CounterSampler {
     this.ready = this.#waitReady();
   }
 
-  /** Starts the helper in `netns`; await `ready` before begin(). */
+  /** Starts the helper in `netns` and the sampling thread; await `ready` before begin(). */
   static start(run: RunContext, options: CounterSamplerOptions): CounterSampler {
     return new CounterSampler(run, options);
   }
@@ -91,7 +101,7 @@ export class CounterSampler {
     return this.#helper.pid;
   }
 
-  /** Samples taken so far. */
+  /** Samples received so far. */
   get count(): number {
     return this.#samples.length;
   }
@@ -99,82 +109,74 @@ export class CounterSampler {
   async #waitReady(): Promise<void> {
     const pid = this.#helper.pid;
     const deadline = monotonicMs() + READY_TIMEOUT_MS;
+    let ino: number | undefined;
     try {
       const want = statSync(`${NETNS_DIR}/${this.netns}`).ino;
-      for (;;) {
+      while (ino === undefined) {
         if (this.#ended) return;
         if (!this.#helper.running || pid === undefined) {
           const why = this.#helper.error('exited before entering the namespace').message;
           this.#fail(`the counter helper ${why}; stderr: ${this.#helper.stderrTail.join(' ')}`);
           return;
         }
-        if (this.#inoOf(pid) === want) {
-          this.#netnsIno = want;
-          return;
-        }
-        if (monotonicMs() > deadline) {
+        if (inoOf(pid) === want) ino = want;
+        else if (monotonicMs() > deadline) {
           this.#fail(
             `the counter helper (pid ${pid}) was not in ${this.netns} after ${READY_TIMEOUT_MS} ms`,
           );
           return;
-        }
-        await sleep(READY_POLL_MS);
+        } else await sleep(READY_POLL_MS);
       }
     } catch (error) {
       this.#fail(`could not check the counter helper's namespace: ${String(error)}`);
-    }
-  }
-
-  #inoOf(pid: number): number | undefined {
-    try {
-      return statSync(`/proc/${pid}/ns/net`).ino;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Takes the first sample now, times relative to `anchorMs` (monotonic), then every interval. */
-  begin(anchorMs: number): void {
-    this.#anchorMs = anchorMs;
-    if (this.#ended) return;
-    if (this.#netnsIno === undefined) {
-      this.#fail('begin() came before the counter helper was in its namespace');
       return;
     }
-    this.#tick();
+    if (!this.#ended && pid !== undefined) await this.#startWorker(pid, ino);
   }
 
-  #tick(): void {
-    this.#timer = undefined;
-    if (this.#ended) return;
-    if (!this.#sample()) return;
-    const elapsed = monotonicMs() - this.#anchorMs;
-    if (elapsed >= this.#maxDurationMs) {
-      this.#fail(`sampling stopped at its limit of ${this.#maxDurationMs} ms`);
-      return;
-    }
-    // On a grid from the anchor, so a late wake does not push every later sample back.
-    const next = (Math.floor(elapsed / this.intervalMs) + 1) * this.intervalMs;
-    this.#timer = setTimeout(() => {
-      this.#tick();
-    }, next - elapsed);
+  /** Starts the sampling thread; resolves once it says it is ready (or has failed). */
+  async #startWorker(pid: number, netnsIno: number): Promise<void> {
+    const worker = new Worker(COUNTER_WORKER_SOURCE, {
+      eval: true,
+      // Not the parent's loaders (tsx, tap's): the source is plain JavaScript, and boots faster.
+      execArgv: [],
+      workerData: {
+        pid,
+        netnsIno,
+        intervalMs: this.intervalMs,
+        maxDurationMs: this.#maxDurationMs,
+        maxSamples: Math.ceil(this.#maxDurationMs / this.intervalMs) + 2,
+        beginWithinMs: READY_TIMEOUT_MS + this.#maxDurationMs,
+        control: this.#control,
+        anchor: this.#anchor,
+      },
+    });
+    this.#worker = worker;
+    let ready: () => void = () => undefined;
+    const isReady = new Promise<void>((resolve) => {
+      ready = resolve;
+    });
+    this.#workerDone = new Promise<void>((resolve) => {
+      worker.on('message', (message: WorkerMessage) => {
+        if ('ready' in message) ready();
+        else if ('sample' in message) this.#take(message.sample.atMs, message.sample.text);
+        else if ('error' in message) this.#fail(message.error);
+        else resolve();
+      });
+      worker.on('error', (error) => {
+        this.#fail(`the counter sampling thread failed: ${error.message}`);
+      });
+      worker.on('exit', () => {
+        ready();
+        resolve();
+      });
+    });
+    await isReady;
   }
 
-  /** Reads the counters once; false (and sampling ended) if that failed. */
-  #sample(): boolean {
-    const pid = this.#helper.pid;
-    const atMs = monotonicMs();
-    let text: string;
-    try {
-      if (pid === undefined || !this.#helper.running) throw new Error('the helper exited');
-      text = readFileSync(`/proc/${pid}/net/dev`, 'utf8');
-      // After the read: had the pid been recycled before it, the namespace would differ now.
-      if (this.#inoOf(pid) !== this.#netnsIno)
-        throw new Error(`pid ${pid} is no longer in ${this.netns}`);
-    } catch (error) {
-      this.#fail(`reading /proc/${pid ?? '?'}/net/dev failed: ${(error as Error).message}`);
-      return false;
-    }
+  /** Parses one sample; a missing interface ends sampling. */
+  #take(atMs: number, text: string): void {
+    if (this.#error !== undefined) return;
     const counters = parseNetDev(text);
     const rx: number[] = [];
     const tx: number[] = [];
@@ -183,43 +185,67 @@ export class CounterSampler {
       if (c === undefined) {
         this.#fail(
           `${name} is not in ${this.netns} (its interfaces: ${[...counters.keys()].join(', ')})`,
+          SAMPLER_STATE.aborted,
         );
-        return false;
+        return;
       }
       rx.push(c.rxBytes);
       tx.push(c.txBytes);
     }
     this.#samples.push({ atMs, rx, tx });
-    return true;
   }
 
-  #fail(why: string): void {
+  /** Takes the first sample now, times relative to `anchorMs` (monotonic), then every interval. */
+  begin(anchorMs: number): void {
+    this.#anchorMs = anchorMs;
     if (this.#ended) return;
-    this.#error = why;
-    this.#end();
+    if (this.#worker === undefined) {
+      this.#fail('begin() came before the counter helper was in its namespace');
+      return;
+    }
+    // Before the state: a worker that sees `sampling` (or `stopping` after it) finds the anchor.
+    this.#anchor[0] = anchorMs;
+    this.#setState(SAMPLER_STATE.sampling);
   }
 
-  #end(): void {
+  #setState(state: number): void {
+    Atomics.store(this.#control, 0, state);
+    Atomics.notify(this.#control, 0);
+  }
+
+  #fail(why: string, state: number = SAMPLER_STATE.stopping): void {
+    this.#error ??= why;
+    this.#end(state);
+  }
+
+  #end(state: number): void {
+    if (this.#ended) return;
     this.#ended = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#setState(state);
     this.#signal.removeEventListener('abort', this.#onAbort);
   }
 
   /**
-   * Takes a last sample (if still sampling), stops the helper and returns the series. Never
-   * rejects; safe to call twice (the second returns the same series).
+   * Takes a last sample (if still sampling), stops the thread and the helper, and returns the
+   * series. Never rejects; a second call returns the same outcome.
    */
-  async stop(): Promise<SamplerOutcome> {
-    if (!this.#ended) {
-      if (this.#netnsIno !== undefined && this.#samples.length > 0 && this.#sample())
-        this.#mergeShortLast();
-      this.#end();
-    }
+  stop(): Promise<SamplerOutcome> {
+    this.#outcome ??= this.#stop();
+    return this.#outcome;
+  }
+
+  async #stop(): Promise<SamplerOutcome> {
+    this.#untrack();
+    this.#end(SAMPLER_STATE.stopping);
+    await this.ready;
+    await this.#workerDone;
+    await this.#worker?.terminate();
     await this.#helper.stop().catch(() => undefined);
+    this.#mergeShortLast();
+    const series = this.#series();
     return {
-      series: this.#series(),
-      error: this.#error ?? (this.#samples.length < 2 ? 'fewer than two samples' : undefined),
+      series,
+      error: this.#error ?? (series === undefined ? 'fewer than two samples' : undefined),
     };
   }
 
@@ -253,6 +279,17 @@ export class CounterSampler {
       rxBitsPerSecond: rates((s) => s.rx),
       intervalMs: this.intervalMs,
     };
+  }
+}
+
+type WorkerMessage =
+  { ready: true } | { sample: { atMs: number; text: string } } | { error: string } | { done: true };
+
+function inoOf(pid: number): number | undefined {
+  try {
+    return statSync(`/proc/${pid}/ns/net`).ino;
+  } catch {
+    return undefined;
   }
 }
 
