@@ -3,7 +3,7 @@
  * real probes are exercised by failover.test.ts, which checks its arrivals too).
  */
 import t from 'tap';
-import { arrivalSeries, failoverArrivals } from '../../harness/measure/arrivals.js';
+import { arrivalSeries, failoverArrivals, MAX_ARRIVALS } from '../../harness/measure/arrivals.js';
 import type { DirectionCapture, ProbeCapture } from '../../harness/measure/probe.js';
 import type { ArrivalSeries } from '../../harness/measure/series.js';
 
@@ -159,4 +159,15 @@ void t.test('the window takes probes sent before its end only', async (t) => {
   t.equal(cut.aToB.sentMs.length, 100);
   t.ok(cut.aToB.sentMs.includes(100), 'the restore is kept');
   t.ok(cut.bToA.sentMs.includes(59) && cut.bToA.sentMs.includes(60), 'the end of the outage');
+});
+
+void t.test('MAX_ARRIVALS bounds a series by default', async (t) => {
+  const s = arrivalSeries(stream(5 * MAX_ARRIVALS, 1, [[100, 200]]), {
+    faultAtMs: 100,
+    fromMs: 0,
+    untilMs: Number.POSITIVE_INFINITY,
+  });
+  t.equal(s.sentMs.length, MAX_ARRIVALS);
+  t.equal(s.truncated, true);
+  t.equal(lostIn(s).length, 100, 'the whole short outage is kept');
 });
