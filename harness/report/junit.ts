@@ -1,5 +1,6 @@
+import type { RunFile } from '../results/run-file.js';
 import type { CaseResult, ExpectationResult, MetricResult } from '../scenario/result.js';
-import type { Reporter, ReporterIo, RunInfo } from './reporter.js';
+import { runInfo, type Reporter, type ReporterIo, type RunInfo } from './reporter.js';
 import { metricLine, withUnit } from './metric-line.js';
 
 /**
@@ -166,4 +167,9 @@ export function junitReporter(io: ReporterIo): Reporter {
       io.out(junitDocument(results, info));
     },
   };
+}
+
+/** A saved run's JUnit XML: the document `run --reporter junit` prints, from its run.json. */
+export function runJunit(run: RunFile): string {
+  return `${junitDocument(run.cases, runInfo(run))}\n`;
 }

@@ -1,3 +1,4 @@
+import type { RunFile } from '../results/run-file.js';
 import type { CaseResult } from '../scenario/result.js';
 import type { Progress } from '../scenario/runner.js';
 
@@ -9,6 +10,17 @@ export interface RunInfo {
   startedAt: string;
   durationMs: number;
   repeat: number;
+}
+
+/** What a reporter knew about a run, read back from its run.json. */
+export function runInfo(run: RunFile): RunInfo {
+  return {
+    kernel: run.environment.kernel.label,
+    kernelRelease: run.environment.kernel.release,
+    startedAt: run.startedAt,
+    durationMs: run.durationMs,
+    repeat: run.repeat,
+  };
 }
 
 /**
