@@ -1,8 +1,9 @@
 import { cpus, hostname, release } from 'node:os';
 import { run } from '../exec/run.js';
 import { projectRoot } from '../project.js';
+import { processStartTime } from '../lifecycle/process-identity.js';
 import { version as bondlabVersion } from '../version.js';
-import type { Fingerprint } from './run-file.js';
+import type { Fingerprint, Writer } from './run-file.js';
 
 /**
  * What a guest cannot see of the machine it runs on: the host's CPU, name and checkout. The host
@@ -14,6 +15,8 @@ export interface HostFacts {
   cpu: Fingerprint['cpu'];
   hostname: string;
   git: Fingerprint['git'];
+  /** The host's `bondlab` process (the run's writer, as readers see it); absent from old guests' facts. */
+  process?: { pid: number; startTime: number } | undefined;
 }
 
 async function firstLineOf(argv: string[]): Promise<string | undefined> {
@@ -41,11 +44,33 @@ async function gitOf(dir: string): Promise<Fingerprint['git']> {
 /** This machine's facts, for a guest to be told (see HOST_FACTS_ENV). */
 export async function hostFacts(): Promise<HostFacts> {
   const all = cpus();
+  const startTime = processStartTime(process.pid);
   return {
     cpu: { model: all[0]?.model.trim() ?? 'unknown', count: all.length },
     hostname: hostname(),
     git: await gitOf(projectRoot()),
+    process: startTime === undefined ? undefined : { pid: process.pid, startTime },
   };
+}
+
+/** The host's facts: passed in by the host inside a guest, read here otherwise. */
+async function factsHere(): Promise<HostFacts> {
+  const passed = process.env[HOST_FACTS_ENV];
+  return passed === undefined ? hostFacts() : (JSON.parse(passed) as HostFacts);
+}
+
+/**
+ * The run's writer as readers must see it: the `bondlab` process on the host, whose death means
+ * no one will finish the file, also when a guest kernel writes it.
+ */
+export function runWriter(): Writer | undefined {
+  const passed = process.env[HOST_FACTS_ENV];
+  if (passed !== undefined) {
+    const facts = JSON.parse(passed) as HostFacts;
+    return facts.process === undefined ? undefined : { hostname: facts.hostname, ...facts.process };
+  }
+  const startTime = processStartTime(process.pid);
+  return startTime === undefined ? undefined : { hostname: hostname(), pid: process.pid, startTime };
 }
 
 function kindOf(label: string): Fingerprint['kernel']['kind'] {
@@ -58,9 +83,7 @@ function kindOf(label: string): Fingerprint['kernel']['kind'] {
  * machine's CPU and checkout from the host when this is a guest.
  */
 export async function fingerprint(kernelLabel: string): Promise<Fingerprint> {
-  const passed = process.env[HOST_FACTS_ENV];
-  const facts: HostFacts =
-    passed === undefined ? await hostFacts() : (JSON.parse(passed) as HostFacts);
+  const facts = await factsHere();
   const [ip, iperf3] = await Promise.all([
     firstLineOf(['ip', '-V']),
     firstLineOf(['iperf3', '--version']),

@@ -28,9 +28,11 @@ export interface Fingerprint {
 
 /**
  * How the run ended: `complete` (every selected case ran; some may have failed their
- * expectations), `interrupted` (a signal stopped it), `error` (the harness itself failed).
- * `running` is what run.json says while the run goes on (it is rewritten after every case), so a
- * run killed outright (SIGKILL, power loss) leaves its finished cases and that word behind.
+ * expectations), `interrupted` (not every planned case ran: a signal stopped it, or a merge lacked
+ * some shards), `error` (the harness itself failed). `running` is what run.json says while the run
+ * goes on (it is rewritten after every case), so a run killed outright (SIGKILL, power loss)
+ * leaves its finished cases and that word behind: readers take it through `effectiveStatus`
+ * (status.ts), which says `interrupted` once the writer is gone.
  */
 export type RunStatus = 'running' | 'complete' | 'interrupted' | 'error';
 
@@ -38,6 +40,29 @@ export type RunStatus = 'running' | 'complete' | 'interrupted' | 'error';
 export interface Shard {
   index: number;
   count: number;
+}
+
+/**
+ * The process a `running` run.json waits on: the `bondlab run` on the machine (the host's, also
+ * when a guest kernel runs the scenarios), named by host, pid and start time (clock ticks since
+ * boot) so that a recycled pid is not taken for it.
+ */
+export interface Writer {
+  hostname: string;
+  pid: number;
+  startTime: number;
+}
+
+/** One part of a merged run, as `bondlab merge` found it. */
+export interface MergedPart {
+  label: string;
+  startedAt: string;
+  shard: Shard | undefined;
+  /** The part's status as read (a dead `running` counts as `interrupted`). */
+  status?: RunStatus | undefined;
+  stopReason?: string | undefined;
+  /** The part's own environment: shards may run on machines with different CPUs. */
+  environment?: Fingerprint | undefined;
 }
 
 /** One run.json: self-describing, versioned, described by results/run.schema.json. */
@@ -53,11 +78,25 @@ export interface RunFile {
   durationMs: number;
   repeat: number;
   /** What was asked for: scenario names or globs (empty: all), modes, shard. */
-  selection: { patterns: string[]; modes: number[] | undefined; shard: Shard | undefined };
-  /** Every case the selection planned, in order (those after an interruption did not run). */
+  selection: {
+    patterns: string[];
+    modes: number[] | undefined;
+    shard: Shard | undefined;
+    /**
+     * With a shard: every case of the whole selection, in order, before the split. `bondlab
+     * merge` puts the shards' cases back in this order and names those no shard ran.
+     */
+    unsharded?: string[] | undefined;
+  };
+  /**
+   * Every case this run planned, in order (those after an interruption did not run). A shard
+   * plans its own slice; a merged run, the whole selection.
+   */
   planned: string[];
   environment: Fingerprint;
+  /** Who writes this file while it says `running` (absent once merged). */
+  writer?: Writer | undefined;
   /** Set by `bondlab merge`: the runs this one was made of (their labels and shards). */
-  mergedFrom: { label: string; startedAt: string; shard: Shard | undefined }[] | undefined;
+  mergedFrom: MergedPart[] | undefined;
   cases: CaseResult[];
 }
