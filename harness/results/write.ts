@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A folder name from a kernel label: `qemu:6.1.0-53-amd64` → `qemu-6.1.0-53-amd64`. */
@@ -45,9 +45,17 @@ export function collectRuns(from: string, root: string): string[] {
   for (const entry of readdirSync(from, { withFileTypes: true })) {
     if (!entry.isDirectory() || !/^\d{4}-\d\d-\d\dT/.test(entry.name)) continue;
     const target = join(root, entry.name);
-    // The share is usually on another filesystem than results/: copy, then remove.
-    cpSync(join(from, entry.name), target, { recursive: true, errorOnExist: true, force: false });
-    rmSync(join(from, entry.name), { recursive: true, force: true });
+    const source = join(from, entry.name);
+    // rename() would replace an empty folder of that name; the copy below refuses any.
+    if (existsSync(target)) throw new Error(`collectRuns: ${target} exists already`);
+    try {
+      // A share inside results/ is on the same filesystem: a rename, never half a folder.
+      renameSync(source, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      cpSync(source, target, { recursive: true, errorOnExist: true, force: false });
+      rmSync(source, { recursive: true, force: true });
+    }
     moved.push(target);
   }
   return moved;

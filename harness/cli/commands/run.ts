@@ -1,12 +1,14 @@
 import { release } from 'node:os';
 import { requireRoot } from '../../doctor/privilege.js';
-import { InputError } from '../../errors.js';
+import { formatError, InputError } from '../../errors.js';
 import { withRun } from '../../lifecycle/run-context.js';
 import type { Reporter, ReporterIo } from '../../report/reporter.js';
-import { formatError } from '../../errors.js';
-import { fingerprint } from '../../results/fingerprint.js';
+import { fingerprint, runWriter } from '../../results/fingerprint.js';
+import { GuestShare } from '../../results/guest-share.js';
+import { writeReportsBeside } from '../../results/reports.js';
 import { RUN_FILE_VERSION, type RunFile, type RunStatus } from '../../results/run-file.js';
-import { collectRuns, runFolder, writeAtomic } from '../../results/write.js';
+import { parseShard, shardCases, shardText } from '../../results/shard.js';
+import { runFolder, writeAtomic } from '../../results/write.js';
 import type { CaseResult } from '../../scenario/result.js';
 import { loadCatalog, selectScenarios } from '../../scenario/catalog.js';
 import { planCases, type PlannedCase } from '../../scenario/plan.js';
@@ -64,12 +66,15 @@ export const run: Command = {
   name: 'run',
   summary: 'run scenarios: build, break, measure, and check each expectation',
   usage:
-    'run [names|globs...] [--mode 0,1] [--repeat N] [--kernel K] [--out DIR] [--reporter human|tap|junit|json]',
+    'run [names|globs...] [--mode 0,1] [--repeat N] [--shard i/n] [--kernel K] [--out DIR] [--reporter human|tap|junit|json] [--list]',
   description: [
     'Runs the scenarios named (globs with * and ?; all when none), each case on a fresh topology,',
     '--repeat times. Progress goes to stderr, the report to stdout, and every result to',
-    'DIR/<time>-<kernel>/run.json (DIR defaults to ./results). Exit status 0 when every',
-    'expectation was met, 1 when one was not (or a case failed to run), 2 for bad input.',
+    'DIR/<time>-<kernel>/run.json (DIR defaults to ./results), rewritten after every case, with',
+    'report.md, report.html and junit.xml beside it. --shard i/n runs the i-th of n slices of the',
+    'selection (the same on every machine; `bondlab merge` puts the shards back together).',
+    'Exit status 0 when every expectation was met, 1 when one was not (or a case failed to run,',
+    'or the reports could not be written), 2 for bad input, 130/143 when interrupted.',
   ].join('\n'),
   allowPositionals: true,
   options: {
@@ -79,6 +84,15 @@ export const run: Command = {
       description: 'only cases whose bond uses these modes (0-6 or names)',
     },
     repeat: { type: 'string', valueName: 'n', description: 'repetitions of each case (default 1)' },
+    shard: {
+      type: 'string',
+      valueName: 'i/n',
+      description: 'run only the i-th of n slices of the selection (round robin, from 1)',
+    },
+    list: {
+      type: 'boolean',
+      description: 'print the cases this run would run, one a line, and run nothing',
+    },
     kernel: KERNEL_OPTION,
     out: {
       type: 'string',
@@ -109,30 +123,52 @@ export const run: Command = {
     const repeat = expectInteger('--repeat', values.repeat ?? '1', 1, 100);
     const modes = typeof values.mode === 'string' ? parseModes(values.mode) : undefined;
     const outRoot = typeof values.out === 'string' ? values.out : 'results';
+    const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
     // Everything is checked here, before a guest boots: bad input costs nothing and creates nothing.
-    const cases = await plan(positionals, modes);
+    const whole = await plan(positionals, modes);
+    const cases = shard === undefined ? whole : shardCases(whole, shard);
+    // Inside a guest (BONDLAB_SHARE) the host has said it already.
+    const inGuest = process.env.BONDLAB_SHARE !== undefined;
+    if (shard !== undefined && !inGuest) {
+      io.err(
+        `shard ${shardText(shard)}: ${cases.length} of ${whole.length} case${whole.length === 1 ? '' : 's'}` +
+          (cases.length === 0 && values.list !== true
+            ? ' (an empty run is recorded, so that the merge knows this shard ran)'
+            : ''),
+      );
+    }
+    if (values.list === true) {
+      for (const c of cases) io.out(c.name);
+      return 0;
+    }
     const makeReporter = await loadReporter();
     requireRoot('run');
     const verbose = values.verbose === true;
-    return onKernels(
-      'run',
-      args,
-      io,
-      () =>
-        runHere(cases, {
-          repeat,
-          outRoot,
-          makeReporter,
-          io,
-          verbose,
-          selection: { patterns: [...positionals], modes, shard: undefined },
-        }),
-      {
-        collect: (share) => {
-          for (const dir of collectRuns(share, outRoot)) io.err(`results: ${dir}/run.json`);
+    const selection: RunFile['selection'] = {
+      patterns: [...positionals],
+      modes,
+      shard,
+      unsharded: shard === undefined ? undefined : whole.map((c) => c.name),
+    };
+    const here = (): Promise<number> =>
+      runHere(cases, { repeat, outRoot, makeReporter, io, verbose, selection });
+    // The guest runs this command again with `--kernel host`: no guest, no share.
+    if (inGuest || values.kernel === 'host') return onKernels('run', args, io, here);
+    const share = new GuestShare(outRoot, io.err);
+    let status: number;
+    try {
+      status = await onKernels('run', args, io, here, {
+        ...(share.dir === undefined ? {} : { shareDir: share.dir }),
+        collect: (from) => {
+          share.collect(from);
         },
-      },
-    );
+      });
+    } catch (error) {
+      await share.finish(error);
+      throw error;
+    }
+    // Reports that could not be written make the status at least 1; run.json is there anyway.
+    return (await share.finish(undefined)) ? status : Math.max(status, 1);
   },
 };
 
@@ -172,6 +208,7 @@ async function runHere(
         selection: o.selection,
         planned: cases.map((c) => c.name),
         environment: await fingerprint(kernel),
+        writer: runWriter(),
         mergedFrom: undefined,
       } as const;
       const done: CaseResult[] = [];
@@ -188,6 +225,9 @@ async function runHere(
         writeAtomic(`${folder}/run.json`, `${JSON.stringify(file, null, 2)}\n`);
         return file;
       };
+      // In a guest the host writes the reports, once it has the run folder back.
+      const reports = async (file: RunFile): Promise<boolean> =>
+        process.env.BONDLAB_SHARE === undefined ? writeReportsBeside(folder, file, o.io.err) : true;
       save('running');
       try {
         await runCases(r, cases, {
@@ -201,7 +241,11 @@ async function runHere(
           },
         });
       } catch (error) {
-        save(r.signal.aborted ? 'interrupted' : 'error', formatError(r.signal.reason ?? error));
+        const stopped = save(
+          r.signal.aborted ? 'interrupted' : 'error',
+          formatError(r.signal.reason ?? error),
+        );
+        await reports(stopped);
         throw error;
       }
       const file = r.signal.aborted
@@ -215,8 +259,9 @@ async function runHere(
         repeat: o.repeat,
       });
       if (process.env.BONDLAB_SHARE === undefined) o.io.err(`results: ${folder}/run.json`);
+      const reported = await reports(file);
       r.throwIfAborted();
-      return done.every((c) => c.status === 'passed') ? 0 : 1;
+      return done.every((c) => c.status === 'passed') && reported ? 0 : 1;
     },
     { log: o.verbose ? traceTo(o.io) : () => undefined, handleSignals: true },
   );
