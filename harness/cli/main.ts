@@ -7,10 +7,11 @@ import { clean } from './commands/clean.js';
 import { doctor } from './commands/doctor.js';
 import { failover } from './commands/failover.js';
 import { list } from './commands/list.js';
+import { merge } from './commands/merge.js';
 import { run } from './commands/run.js';
 import { up } from './commands/up.js';
 
-const COMMANDS: readonly Command[] = [doctor, list, run, up, failover, calibrate, clean];
+const COMMANDS: readonly Command[] = [doctor, list, run, up, failover, calibrate, clean, merge];
 
 export { version };
 
