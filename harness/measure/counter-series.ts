@@ -1,10 +1,7 @@
-import { statSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { Daemon } from '../exec/daemon.js';
 import type { RunContext } from '../lifecycle/run-context.js';
 import { monotonicMs, toMicros } from './clock.js';
-import { COUNTER_WORKER_SOURCE, SAMPLER_STATE } from './counter-worker.js';
 import type { CounterSeries } from './series.js';
 
 export interface CounterSamplerOptions {
@@ -12,9 +9,9 @@ export interface CounterSamplerOptions {
   ifnames: readonly string[];
   /** Between samples, ms. Default 100. */
   intervalMs?: number;
-  /** Sampling ends by itself this long after begin(), ms; so does the helper, soon after. */
+  /** Sampling ends by itself this long after the start, ms. */
   maxDurationMs: number;
-  /** Ends sampling (and the helper); default the run's. */
+  /** Ends sampling; default the run's. */
   signal?: AbortSignal;
 }
 
@@ -25,9 +22,8 @@ export interface SamplerOutcome {
 }
 
 const NETNS_DIR = '/run/netns';
-/** How long the helper may take to enter its namespace (a process start: ~0.1-1 s in UML). */
-const READY_TIMEOUT_MS = 10_000;
-const READY_POLL_MS = 5;
+/** While no process is in the namespace yet (the clients are starting), look again this soon. */
+const FIND_POLL_MS = 5;
 
 interface Sample {
   atMs: number;
@@ -36,13 +32,17 @@ interface Sample {
 }
 
 /**
- * Samples the byte counters of some interfaces of a namespace every `intervalMs`, without a
- * process per sample: /proc/<pid>/net/dev shows the counters of pid's network namespace, so a
- * worker thread (counter-worker.ts) reads them for a helper (`sleep`) started once inside it.
- * Inside User-mode Linux a process start costs 100 ms or more of CPU, which a process per sample
- * would take from the traffic being measured. The helper's namespace is checked (its
- * /proc/<pid>/ns/net against /run/netns/<name>) before the first sample and at each one, so a
- * recycled pid cannot be read.
+ * Samples the byte counters of some interfaces of a namespace every `intervalMs` from node itself,
+ * without a process per sample: /proc/<pid>/net/dev shows the counters of pid's network
+ * namespace, so it reads them through any process that is in the namespace (keepProcessIn's, a
+ * probe agent, an iperf3 client), found by its /proc/<pid>/ns/net against /run/netns/<name> and
+ * checked again after each read, so a recycled pid is never trusted. Inside User-mode Linux a
+ * process start costs 100 ms or more of CPU (a helper thread 1.3-2.3 s to boot, measured), which
+ * sampling must not take from the traffic being measured.
+ *
+ * The cost of sampling on node's own thread: in User-mode Linux each process node starts blocks
+ * it for 0.2-1.4 s (the kernel copies its memory map), so while several clients start, samples
+ * come that much further apart. Their times are exact, so the rates stay right; only coarser.
  *
  * Nothing here throws: a failure ends sampling and is kept as the outcome's `error`, because the
  * series only illustrates a measurement that stands without it.
@@ -51,132 +51,139 @@ export class CounterSampler {
   readonly netns: string;
   readonly ifnames: readonly string[];
   readonly intervalMs: number;
-  /** Resolves (never rejects) once the helper is in the namespace and the worker runs, or failed. */
-  readonly ready: Promise<void>;
+  readonly #anchorMs: number;
   readonly #maxDurationMs: number;
-  readonly #helper: Daemon;
   readonly #signal: AbortSignal;
   readonly #samples: Sample[] = [];
-  readonly #control = new Int32Array(new SharedArrayBuffer(4));
-  readonly #anchor = new Float64Array(new SharedArrayBuffer(8));
   readonly #untrack: () => void;
-  #worker: Worker | undefined;
-  #workerDone: Promise<void> = Promise.resolve();
-  #anchorMs = 0;
+  #netnsLink = '';
+  #pid: number | undefined;
+  #timer: NodeJS.Timeout | undefined;
   #error: string | undefined;
   #ended = false;
-  #outcome: Promise<SamplerOutcome> | undefined;
   readonly #onAbort = (): void => {
-    this.#fail('the measurement was aborted', SAMPLER_STATE.aborted);
-    void this.#helper.stop().catch(() => undefined);
+    this.#fail('the measurement was aborted');
   };
 
-  private constructor(run: RunContext, options: CounterSamplerOptions) {
+  private constructor(run: RunContext, options: CounterSamplerOptions, anchorMs: number) {
     this.netns = options.netns;
     this.ifnames = options.ifnames;
     this.intervalMs = options.intervalMs ?? 100;
+    this.#anchorMs = anchorMs;
     this.#maxDurationMs = options.maxDurationMs;
     this.#signal = options.signal ?? run.signal;
-    this.#untrack = run.defer(`stop the counter sampler in ${options.netns}`, async () => {
-      await this.stop();
-    });
-    // Bounded life: it ends by itself even if the harness is killed outright.
-    const lifeS = Math.ceil((2 * READY_TIMEOUT_MS + options.maxDurationMs) / 1000) + 5;
-    this.#helper = Daemon.start(run, ['sleep', String(lifeS)], {
-      netns: options.netns,
-      graceMs: 500,
+    this.#untrack = run.defer(`stop sampling counters in ${options.netns}`, () => {
+      this.stop();
     });
     this.#signal.addEventListener('abort', this.#onAbort, { once: true });
     if (this.#signal.aborted) this.#onAbort();
-    this.ready = this.#waitReady();
   }
 
-  /** Starts the helper in `netns` and the sampling thread; await `ready` before begin(). */
-  static start(run: RunContext, options: CounterSamplerOptions): CounterSampler {
-    return new CounterSampler(run, options);
+  /**
+   * Starts sampling now: the first sample as soon as a process is in the namespace, then one
+   * every interval, on a grid from `anchorMs` (monotonic; the series' times count from it).
+   */
+  static start(
+    run: RunContext,
+    options: CounterSamplerOptions,
+    anchorMs = monotonicMs(),
+  ): CounterSampler {
+    const sampler = new CounterSampler(run, options, anchorMs);
+    sampler.#begin();
+    return sampler;
   }
 
-  /** The helper's pid, whose /proc/<pid>/net/dev is read. */
-  get pid(): number | undefined {
-    return this.#helper.pid;
-  }
-
-  /** Samples received so far. */
+  /** Samples taken so far. */
   get count(): number {
     return this.#samples.length;
   }
 
-  async #waitReady(): Promise<void> {
-    const pid = this.#helper.pid;
-    const deadline = monotonicMs() + READY_TIMEOUT_MS;
-    let ino: number | undefined;
-    try {
-      const want = statSync(`${NETNS_DIR}/${this.netns}`).ino;
-      while (ino === undefined) {
-        if (this.#ended) return;
-        if (!this.#helper.running || pid === undefined) {
-          const why = this.#helper.error('exited before entering the namespace').message;
-          this.#fail(`the counter helper ${why}; stderr: ${this.#helper.stderrTail.join(' ')}`);
-          return;
-        }
-        if (inoOf(pid) === want) ino = want;
-        else if (monotonicMs() > deadline) {
-          this.#fail(
-            `the counter helper (pid ${pid}) was not in ${this.netns} after ${READY_TIMEOUT_MS} ms`,
-          );
-          return;
-        } else await sleep(READY_POLL_MS);
-      }
-    } catch (error) {
-      this.#fail(`could not check the counter helper's namespace: ${String(error)}`);
-      return;
-    }
-    if (!this.#ended && pid !== undefined) await this.#startWorker(pid, ino);
+  /** The pid whose /proc/<pid>/net/dev was read last. */
+  get pid(): number | undefined {
+    return this.#pid;
   }
 
-  /** Starts the sampling thread; resolves once it says it is ready (or has failed). */
-  async #startWorker(pid: number, netnsIno: number): Promise<void> {
-    const worker = new Worker(COUNTER_WORKER_SOURCE, {
-      eval: true,
-      // Not the parent's loaders (tsx, tap's): the source is plain JavaScript, and boots faster.
-      execArgv: [],
-      workerData: {
-        pid,
-        netnsIno,
-        intervalMs: this.intervalMs,
-        maxDurationMs: this.#maxDurationMs,
-        maxSamples: Math.ceil(this.#maxDurationMs / this.intervalMs) + 2,
-        beginWithinMs: READY_TIMEOUT_MS + this.#maxDurationMs,
-        control: this.#control,
-        anchor: this.#anchor,
-      },
-    });
-    this.#worker = worker;
-    let ready: () => void = () => undefined;
-    const isReady = new Promise<void>((resolve) => {
-      ready = resolve;
-    });
-    this.#workerDone = new Promise<void>((resolve) => {
-      worker.on('message', (message: WorkerMessage) => {
-        if ('ready' in message) ready();
-        else if ('sample' in message) this.#take(message.sample.atMs, message.sample.text);
-        else if ('error' in message) this.#fail(message.error);
-        else resolve();
-      });
-      worker.on('error', (error) => {
-        this.#fail(`the counter sampling thread failed: ${error.message}`);
-      });
-      worker.on('exit', () => {
-        ready();
-        resolve();
-      });
-    });
-    await isReady;
+  #begin(): void {
+    if (this.#ended) return;
+    try {
+      this.#netnsLink = `net:[${statSync(`${NETNS_DIR}/${this.netns}`).ino}]`;
+    } catch (error) {
+      this.#fail(`namespace ${this.netns} cannot be read: ${(error as Error).message}`);
+      return;
+    }
+    this.#tick();
+  }
+
+  #tick(): void {
+    this.#timer = undefined;
+    if (this.#ended) return;
+    const taken = this.#sample();
+    if (this.#error !== undefined) return;
+    const elapsed = monotonicMs() - this.#anchorMs;
+    if (elapsed >= this.#maxDurationMs) {
+      this.#fail(`sampling stopped at its limit of ${this.#maxDurationMs} ms`);
+      return;
+    }
+    // Until the first sample, poll for a process; then on a grid from the anchor, so a late wake
+    // does not push every later sample back.
+    const next =
+      !taken && this.#samples.length === 0
+        ? elapsed + FIND_POLL_MS
+        : (Math.floor(elapsed / this.intervalMs) + 1) * this.intervalMs;
+    this.#timer = setTimeout(() => {
+      this.#tick();
+    }, next - elapsed);
+  }
+
+  /** Reads the counters once: false when no process is in the namespace to read them through. */
+  #sample(): boolean {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const pid = this.#findPid();
+      if (pid === undefined) return false;
+      const atMs = monotonicMs();
+      let text: string;
+      try {
+        text = readFileSync(`/proc/${pid}/net/dev`, 'utf8');
+      } catch {
+        this.#pid = undefined;
+        continue;
+      }
+      // After the read: had the pid been recycled before it, its namespace would differ now.
+      if (!this.#inNetns(pid)) {
+        this.#pid = undefined;
+        continue;
+      }
+      this.#take(atMs, text);
+      return true;
+    }
+    return false;
+  }
+
+  /** The last pid if it is still in the namespace, else any process that is (a /proc scan). */
+  #findPid(): number | undefined {
+    if (this.#pid !== undefined && this.#inNetns(this.#pid)) return this.#pid;
+    this.#pid = undefined;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const pid = Number(entry);
+      if (this.#inNetns(pid)) {
+        this.#pid = pid;
+        return pid;
+      }
+    }
+    return undefined;
+  }
+
+  #inNetns(pid: number): boolean {
+    try {
+      return readlinkSync(`/proc/${pid}/ns/net`) === this.#netnsLink;
+    } catch {
+      return false;
+    }
   }
 
   /** Parses one sample; a missing interface ends sampling. */
   #take(atMs: number, text: string): void {
-    if (this.#error !== undefined) return;
     const counters = parseNetDev(text);
     const rx: number[] = [];
     const tx: number[] = [];
@@ -185,7 +192,6 @@ export class CounterSampler {
       if (c === undefined) {
         this.#fail(
           `${name} is not in ${this.netns} (its interfaces: ${[...counters.keys()].join(', ')})`,
-          SAMPLER_STATE.aborted,
         );
         return;
       }
@@ -195,58 +201,38 @@ export class CounterSampler {
     this.#samples.push({ atMs, rx, tx });
   }
 
-  /** Takes the first sample now, times relative to `anchorMs` (monotonic), then every interval. */
-  begin(anchorMs: number): void {
-    this.#anchorMs = anchorMs;
-    if (this.#ended) return;
-    if (this.#worker === undefined) {
-      this.#fail('begin() came before the counter helper was in its namespace');
-      return;
-    }
-    // Before the state: a worker that sees `sampling` (or `stopping` after it) finds the anchor.
-    this.#anchor[0] = anchorMs;
-    this.#setState(SAMPLER_STATE.sampling);
-  }
-
-  #setState(state: number): void {
-    Atomics.store(this.#control, 0, state);
-    Atomics.notify(this.#control, 0);
-  }
-
-  #fail(why: string, state: number = SAMPLER_STATE.stopping): void {
+  #fail(why: string): void {
     this.#error ??= why;
-    this.#end(state);
+    this.#end();
   }
 
-  #end(state: number): void {
+  #end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#setState(state);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#signal.removeEventListener('abort', this.#onAbort);
+    this.#untrack();
   }
 
   /**
-   * Takes a last sample (if still sampling), stops the thread and the helper, and returns the
-   * series. Never rejects; a second call returns the same outcome.
+   * Takes a last sample (if still sampling and a process is left to read through) and returns the
+   * series. Safe to call twice.
    */
-  stop(): Promise<SamplerOutcome> {
-    this.#outcome ??= this.#stop();
-    return this.#outcome;
-  }
-
-  async #stop(): Promise<SamplerOutcome> {
-    this.#untrack();
-    this.#end(SAMPLER_STATE.stopping);
-    await this.ready;
-    await this.#workerDone;
-    await this.#worker?.terminate();
-    await this.#helper.stop().catch(() => undefined);
-    this.#mergeShortLast();
+  stop(): SamplerOutcome {
+    if (!this.#ended) {
+      if (this.#samples.length > 0 && this.#sample()) this.#mergeShortLast();
+      this.#end();
+    }
     const series = this.#series();
-    return {
-      series,
-      error: this.#error ?? (series === undefined ? 'fewer than two samples' : undefined),
-    };
+    let error = this.#error;
+    if (series === undefined && error === undefined) {
+      error =
+        this.#samples.length === 0
+          ? `no process was in ${this.netns} to read its counters through`
+          : 'fewer than two samples';
+    }
+    return { series, error };
   }
 
   /** A last sample just after a regular one would give a rate over a sliver: span both instead. */
@@ -282,15 +268,15 @@ export class CounterSampler {
   }
 }
 
-type WorkerMessage =
-  { ready: true } | { sample: { atMs: number; text: string } } | { error: string } | { done: true };
-
-function inoOf(pid: number): number | undefined {
-  try {
-    return statSync(`/proc/${pid}/ns/net`).ino;
-  } catch {
-    return undefined;
-  }
+/**
+ * A process that stays in `netns` (`sleep`) until stopped, at most `maxMs` and a margin: started
+ * once, before the traffic, so a CounterSampler has something to read through from the first
+ * byte to the last, when the clients it could read through have not started yet or have already
+ * ended. Stopped by the run's teardown if not before.
+ */
+export function keepProcessIn(run: RunContext, netns: string, maxMs: number): Daemon {
+  const lifeS = Math.ceil(maxMs / 1000) + 30;
+  return Daemon.start(run, ['sleep', String(lifeS)], { netns, graceMs: 500 });
 }
 
 /** Byte counters by interface from /proc/net/dev (64-bit, as `ip -s link` shows them). */

@@ -12,7 +12,7 @@ import {
   expectRecord,
 } from '../topology/validate.js';
 import { monotonicMs } from './clock.js';
-import { CounterSampler, type SamplerOutcome } from './counter-series.js';
+import { CounterSampler, keepProcessIn, type SamplerOutcome } from './counter-series.js';
 import { counterDelta, readCounters, type CounterDelta, type CounterSnapshot } from './counters.js';
 import {
   CLIENT_MARGIN_MS,
@@ -288,19 +288,28 @@ function describe(sampled: SamplerOutcome): string {
  * A sampler of the `counters` interfaces while the clients run, every 100 ms (less often for a
  * long run, so the series stays bounded); undefined when no counters are asked for.
  */
-function startSampler(run: RunContext, netns: string, plan: Plan): CounterSampler | undefined {
+function startSampler(
+  run: RunContext,
+  netns: string,
+  plan: Plan,
+  anchorMs: number,
+): CounterSampler | undefined {
   if (plan.counters === undefined) return undefined;
   const expectedMs = (plan.durationS + plan.omitS) * 1000;
   const intervalMs = Math.max(
     COUNTER_INTERVAL_MS,
     Math.ceil(expectedMs / MAX_COUNTER_SAMPLES / COUNTER_INTERVAL_MS) * COUNTER_INTERVAL_MS,
   );
-  return CounterSampler.start(run, {
-    netns,
-    ifnames: plan.counters,
-    intervalMs,
-    maxDurationMs: expectedMs + CLIENT_MARGIN_MS,
-  });
+  return CounterSampler.start(
+    run,
+    {
+      netns,
+      ifnames: plan.counters,
+      intervalMs,
+      maxDurationMs: expectedMs + CLIENT_MARGIN_MS,
+    },
+    anchorMs,
+  );
 }
 
 /**
@@ -322,8 +331,13 @@ export async function measureThroughput(
     `throughput: ${plan.flows.length} ${plan.protocol} flow(s) ${plan.from} to ${plan.to} for ${plan.durationS} s (+${plan.omitS} s warm-up)`,
   );
   const removeAddresses = await addServerAddresses(run, serverNetns, plan);
-  // Started now, so its process start overlaps the servers'.
-  const sampler = startSampler(run, clientNetns, plan);
+  // Started with the servers, whose start it overlaps: a process in the sender's namespace for
+  // the counter sampler to read through, from before the clients start to after they end.
+  const keeper =
+    plan.counters === undefined
+      ? undefined
+      : keepProcessIn(run, clientNetns, (plan.durationS + plan.omitS) * 1000 + CLIENT_MARGIN_MS);
+  let sampler: CounterSampler | undefined;
   try {
     const servers = await startIperf3Servers(
       run,
@@ -337,9 +351,8 @@ export async function measureThroughput(
           ? undefined
           : readCounters(clientNetns, plan.counters, { signal: run.signal });
       const before = await read();
-      await sampler?.ready;
       const startedAtMs = monotonicMs();
-      sampler?.begin(startedAtMs);
+      sampler = startSampler(run, clientNetns, plan, startedAtMs);
       const measured = await runIperf3Flows({
         netns: clientNetns,
         bind: plan.bind,
@@ -351,7 +364,7 @@ export async function measureThroughput(
         ...(plan.udpBitsPerSecond === undefined ? {} : { udpBitsPerSecond: plan.udpBitsPerSecond }),
         signal: run.signal,
       });
-      const sampled = await sampler?.stop();
+      const sampled = sampler?.stop();
       const after = await read();
       run.log(`throughput: clients done${sampled === undefined ? '' : `; ${describe(sampled)}`}`);
       return {
@@ -381,7 +394,8 @@ export async function measureThroughput(
       run.log('throughput: servers stopped');
     }
   } finally {
-    await sampler?.stop();
+    sampler?.stop();
+    await keeper?.stop();
     await removeAddresses();
   }
 }

@@ -1,10 +1,12 @@
 /**
  * Per-interface counters over time, for real on host namespaces: a throughput measurement records
- * a series whose byte totals match its before/after counters, and the sampler stops, leaving
- * nothing behind, when aborted, when its helper dies, or when an interface is missing.
+ * a series whose byte totals match its before/after counters; the sampler starts no process,
+ * reads through whichever process is in the namespace, and stops, leaving nothing behind, when
+ * aborted, or says why there is no series (no process, a missing interface).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { Daemon } from '../../harness/exec/daemon.js';
 import { spawnCount } from '../../harness/exec/run.js';
 import { pidsInNetns } from '../../harness/lifecycle/netns.js';
 import { parseNetnsName } from '../../harness/lifecycle/names.js';
@@ -123,70 +125,110 @@ void t.test('a throughput run records per-interface counters over time', async (
     }
     const eth0 = series.txBitsPerSecond.eth0 ?? [];
     t.ok(Math.max(...eth0) > 0, 'eth0 carried the flows');
-    t.equal(run.teardown.pending, pending, 'servers and helper stopped');
+    t.equal(run.teardown.pending, pending, 'servers stopped, sampling ended');
     t.same(processesIn(topo), [], 'no process left in the topology');
   });
   t.same(leaksOf(id, before), NO_LEAKS);
 });
 
-void t.test('the sampler stops when aborted, and its helper is gone', async (t) => {
-  const before = snapshot();
-  let id = '';
-  await withRun(async (run) => {
-    id = run.id;
-    const topo = await Topology.build(run, switchedPair());
-    const abort = new AbortController();
-    const spawned = spawnCount();
-    const sampler = CounterSampler.start(run, {
-      netns: topo.netns('client'),
-      ifnames: ['eth0'],
-      maxDurationMs: 60_000,
-      signal: abort.signal,
-    });
-    await sampler.ready;
-    sampler.begin(monotonicMs());
-    await until(() => sampler.count >= 3, 'three samples');
-    t.equal(spawnCount(), spawned, 'no process per sample (the helper is a daemon)');
-    abort.abort();
-    const count = sampler.count;
-    await until(() => processesIn(topo).length === 0, 'the helper to go');
-    await sleep(3 * sampler.intervalMs);
-    t.equal(sampler.count, count, 'no sample after the abort');
-    const outcome = await sampler.stop();
-    t.match(outcome.error, /aborted/);
-    t.equal(outcome.series?.atMs.length, count, 'what it sampled before is kept');
-  });
-  t.same(leaksOf(id, before), NO_LEAKS);
-});
-
-void t.test('a dead helper or a missing interface ends sampling with the reason', async (t) => {
+void t.test('the sampler stops when aborted, and no process is started for it', async (t) => {
   const before = snapshot();
   let id = '';
   await withRun(async (run) => {
     id = run.id;
     const topo = await Topology.build(run, switchedPair());
     const netns = topo.netns('client');
-    const killed = CounterSampler.start(run, { netns, ifnames: ['eth0'], maxDurationMs: 60_000 });
-    await killed.ready;
-    killed.begin(monotonicMs());
-    await until(() => killed.count >= 2, 'two samples');
-    // The helper this test started, by its pid.
-    process.kill(killed.pid ?? 0, 'SIGKILL');
-    await until(() => processesIn(topo).length === 0, 'the helper to die');
-    const outcome = await killed.stop();
-    t.match(outcome.error, /exited|net\/dev|no longer/, `said why: ${outcome.error}`);
-    t.ok((outcome.series?.atMs.length ?? 0) >= 2, 'the samples before are kept');
+    // A process in the namespace to read through, as an iperf3 client or a probe agent is.
+    const inside = Daemon.start(run, ['sleep', '60'], { netns });
+    await until(() => processesIn(topo).length === 1, 'the process to enter the namespace');
+    const abort = new AbortController();
+    const spawned = spawnCount();
+    const pending = run.teardown.pending;
+    const sampler = CounterSampler.start(run, {
+      netns,
+      ifnames: ['eth0'],
+      maxDurationMs: 60_000,
+      signal: abort.signal,
+    });
+    await until(() => sampler.count >= 3, 'three samples');
+    t.equal(spawnCount(), spawned, 'no process per sample, nor one to sample through');
+    t.equal(sampler.pid, inside.pid, 'read through the process in the namespace');
+    abort.abort();
+    const count = sampler.count;
+    t.equal(run.teardown.pending, pending, 'nothing left for the teardown');
+    await sleep(3 * sampler.intervalMs);
+    t.equal(sampler.count, count, 'no sample after the abort');
+    const outcome = sampler.stop();
+    t.match(outcome.error, /aborted/);
+    t.equal(outcome.series?.atMs.length, count, 'what it sampled before is kept');
+    await inside.stop();
+  });
+  t.same(leaksOf(id, before), NO_LEAKS);
+});
 
+void t.test(
+  'it reads through whichever process is in the namespace, or says none was',
+  async (t) => {
+    const before = snapshot();
+    let id = '';
+    await withRun(async (run) => {
+      id = run.id;
+      const topo = await Topology.build(run, switchedPair());
+      const netns = topo.netns('client');
+      const first = Daemon.start(run, ['sleep', '60'], { netns });
+      await until(() => processesIn(topo).length === 1, 'the first process');
+      const sampler = CounterSampler.start(run, {
+        netns,
+        ifnames: ['eth0'],
+        maxDurationMs: 60_000,
+      });
+      await until(() => sampler.count >= 2, 'two samples');
+      t.equal(sampler.pid, first.pid);
+      // The processes this test started, one after the other: samples resume through the second.
+      await first.stop();
+      const second = Daemon.start(run, ['sleep', '60'], { netns });
+      await until(() => sampler.pid === second.pid, 'the second process to be read through');
+      const count = sampler.count;
+      await until(() => sampler.count >= count + 2, 'two more samples');
+      const outcome = sampler.stop();
+      t.equal(outcome.error, undefined);
+      t.ok((outcome.series?.atMs.length ?? 0) >= 4, 'one series across both');
+      await second.stop();
+
+      // The switch's namespace, where no process runs.
+      const nobody = CounterSampler.start(run, {
+        netns: topo.netns('sw'),
+        ifnames: ['p1'],
+        maxDurationMs: 60_000,
+      });
+      await sleep(50);
+      const none = nobody.stop();
+      t.equal(none.series, undefined);
+      t.match(none.error, /no process was in .*-sw to read its counters through/);
+    });
+    t.same(leaksOf(id, before), NO_LEAKS);
+  },
+);
+
+void t.test('a missing interface ends sampling with the reason', async (t) => {
+  const before = snapshot();
+  let id = '';
+  await withRun(async (run) => {
+    id = run.id;
+    const topo = await Topology.build(run, switchedPair());
+    const netns = topo.netns('client');
+    const inside = Daemon.start(run, ['sleep', '60'], { netns });
+    await until(() => processesIn(topo).length === 1, 'the process to enter the namespace');
     const missing = CounterSampler.start(run, {
       netns,
       ifnames: ['eth0', 'eth9'],
       maxDurationMs: 60_000,
     });
-    await missing.ready;
-    missing.begin(monotonicMs());
-    const none = await missing.stop();
+    await sleep(50);
+    const none = missing.stop();
     t.equal(none.series, undefined);
     t.match(none.error, /eth9 is not in .*\(its interfaces: lo, eth0, eth1\)/);
+    await inside.stop();
     t.same(processesIn(topo), []);
   });
   t.same(leaksOf(id, before), NO_LEAKS);
