@@ -1,4 +1,5 @@
 import { isIPv6 } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandError } from '../exec/command-error.js';
 import { Daemon } from '../exec/daemon.js';
 import { installHint, run } from '../exec/run.js';
@@ -255,11 +256,23 @@ export interface Iperf3FlowsResult {
 /** Runs every flow's client at once and combines their reports. All finish before any error. */
 export async function runIperf3Flows(options: Iperf3FlowsOptions): Promise<Iperf3FlowsResult> {
   const { flows, ...client } = options;
-  const settled = await Promise.allSettled(
-    flows.map((f) =>
-      runIperf3Client({ ...client, server: f.server, port: f.port, clientPort: f.clientPort }),
-    ),
-  );
+  const running: Promise<Iperf3Result>[] = [];
+  for (const f of flows) {
+    // A turn of the event loop between client starts: inside UML each start blocks node for up
+    // to a second or more (the kernel copies its memory map), and timers due meanwhile, a counter
+    // sampler's, run here rather than after the last start.
+    if (running.length > 0) await sleep(0);
+    const started = runIperf3Client({
+      ...client,
+      server: f.server,
+      port: f.port,
+      clientPort: f.clientPort,
+    });
+    // Handled below, with the others; not an unhandled rejection while the rest start.
+    started.catch(() => undefined);
+    running.push(started);
+  }
+  const settled = await Promise.allSettled(running);
   const failed = settled.find((s) => s.status === 'rejected');
   if (failed !== undefined) throw failed.reason;
   const results = settled.map((s) => (s as PromiseFulfilledResult<Iperf3Result>).value);
