@@ -87,8 +87,15 @@ export class KernelUnsupportedError extends BondlabError {
 
 /** Shows a value the way a user typed it: strings quoted, the rest as JSON. */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  // Long strings are cut: a 10,000-character name must not become a 10,000-character message.
+  if (typeof value === 'string') {
+    return value.length > 60
+      ? `${JSON.stringify(value.slice(0, 60))}... (${value.length} characters)`
+      : JSON.stringify(value);
+  }
   if (value === undefined) return 'undefined';
+  // JSON would print NaN and Infinity as null.
+  if (typeof value === 'number') return String(value);
   if (typeof value === 'bigint') return `${value}n`;
   try {
     const json = JSON.stringify(value) as string | undefined;

@@ -5,7 +5,7 @@ import { CommandError } from '../exec/command-error.js';
 import { installHint, run } from '../exec/run.js';
 import { withRun } from '../lifecycle/run-context.js';
 import { guestChecks } from './guests.js';
-import { hasNetworkPrivileges } from './privilege.js';
+import { missingCapabilities } from './privilege.js';
 
 export type CheckStatus = 'ok' | 'missing' | 'info';
 
@@ -154,7 +154,8 @@ function firstLine(error: unknown): string {
 /** Everything `bondlab doctor` reports. */
 export async function runChecks(): Promise<Check[]> {
   const checks: Check[] = [];
-  const root = hasNetworkPrivileges();
+  const missing = missingCapabilities();
+  const root = missing.length === 0;
   checks.push(
     root
       ? {
@@ -166,7 +167,7 @@ export async function runChecks(): Promise<Check[]> {
       : {
           name: 'privileges',
           status: 'missing',
-          detail: 'not root: cannot create namespaces',
+          detail: `${process.getuid?.() === 0 ? 'root, but' : `not root (uid ${process.getuid?.() ?? '?'}):`} lacks ${missing.join(' and ')}, so cannot create namespaces; run, up, failover, calibrate and clean need them`,
           fix: 'run as root (sudo), or in a container with --privileged',
           required: true,
         },

@@ -3,7 +3,8 @@ import type { RunOptions } from '../exec/run.js';
 import { parseNetnsName } from './names.js';
 import { deleteNetns, listNetns } from './netns.js';
 import { killProcessGroup } from './process-group.js';
-import { listRecords, removeRecord } from './records.js';
+import { processStartTime } from './process-identity.js';
+import { listRecords, removeRecord, type RunRecord } from './records.js';
 
 export interface CleanReport {
   /** Dead runs whose leftovers were removed. */
@@ -13,8 +14,13 @@ export interface CleanReport {
   removedPaths: string[];
   /** Namespaces of runs that are still alive: not touched. */
   keptAlive: string[];
-  /** Namespaces named like ours with no run record: not made by bondlab, never touched. */
+  /**
+   * Namespaces named like ours that no run record lists (no record for their id, or a dead run's
+   * record that does not list them): not made by bondlab, never touched.
+   */
   leftAlone: string[];
+  /** Process groups a dead run recorded whose id now belongs to another process: not killed. */
+  leftAloneProcessGroups: number[];
 }
 
 /**
@@ -30,24 +36,28 @@ export async function cleanDeadRuns(options: RunOptions = {}): Promise<CleanRepo
     removedPaths: [],
     keptAlive: [],
     leftAlone: [],
+    leftAloneProcessGroups: [],
   };
   const records = listRecords();
   const alive = new Set(records.filter((r) => r.alive).map((r) => r.id));
   const dead = records.filter((r) => !r.alive);
-  const deadIds = new Set(dead.map((r) => r.id));
+  const deadById = new Map(dead.map((r) => [r.id, r.record]));
 
   const doomed: string[] = [];
   for (const netns of listNetns()) {
     const parsed = parseNetnsName(netns);
     if (parsed === undefined) continue;
     if (alive.has(parsed.runId)) report.keptAlive.push(netns);
-    else if (deadIds.has(parsed.runId)) doomed.push(netns);
+    else if (deadById.has(parsed.runId) && madeBy(deadById.get(parsed.runId), netns))
+      doomed.push(netns);
     else report.leftAlone.push(netns);
   }
   // Guests first: a guest may hold a namespace's processes or a temp path open.
   for (const { record } of dead) {
-    for (const pgid of record?.processGroups ?? []) {
-      if (killProcessGroup(pgid)) report.killedProcessGroups.push(pgid);
+    if (record === undefined) continue;
+    for (const pgid of record.processGroups) {
+      if (!stillOurs(record, pgid)) report.leftAloneProcessGroups.push(pgid);
+      else if (killProcessGroup(pgid)) report.killedProcessGroups.push(pgid);
     }
   }
   report.removedNetns = await deleteNetns(doomed, options);
@@ -60,4 +70,20 @@ export async function cleanDeadRuns(options: RunOptions = {}): Promise<CleanRepo
     report.removedRuns.push(id);
   }
   return report;
+}
+
+/** Whether a dead run made `netns`: its record lists it (older records list none: the prefix decides). */
+function madeBy(record: RunRecord | undefined, netns: string): boolean {
+  return record?.netns === undefined || record.netns.includes(netns);
+}
+
+/**
+ * Whether group `pgid` is still the one the run started. Linux does not reuse an id while a group
+ * has it, so a group without its leader is still ours; a live leader must have the recorded start.
+ */
+function stillOurs(record: RunRecord, pgid: number): boolean {
+  const recorded = record.processGroupStarts?.[String(pgid)];
+  if (recorded === undefined) return true;
+  const now = processStartTime(pgid);
+  return now === undefined || now === recorded;
 }

@@ -8,6 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { EnvironmentError } from '../errors.js';
 import { isRunId } from './names.js';
 import { isAlive } from './process-identity.js';
 
@@ -26,8 +27,20 @@ export interface RunRecord {
   argv: string[];
   /** Process groups the run started (guest kernels) to kill if the owner dies. */
   processGroups: number[];
+  /**
+   * The start time of each group's leader, by group id: once the group is gone its id may be
+   * reused, and a group whose leader started at another time is a stranger's. Absent in records
+   * written before it: their groups are taken on the id alone.
+   */
+  processGroupStarts?: Record<string, number>;
   /** Files and folders to remove if the owner dies. */
   paths: string[];
+  /**
+   * Every namespace the run may have made, listed before it is made. A namespace with the run's
+   * prefix that is not listed was made by someone else, and `bondlab clean` leaves it. Absent in
+   * records written before it: then every namespace with the run's prefix is taken for the run's.
+   */
+  netns?: string[];
 }
 
 /** Where run records live; tmpfs on every distribution, so a reboot clears them with the objects. */
@@ -45,7 +58,16 @@ function recordPath(id: string): string {
 
 /** Writes a new record; fails if the id is taken, which makes ids unique among live runs. */
 export function claimRecord(record: RunRecord): boolean {
-  mkdirSync(runsDir(), { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(runsDir(), { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw error;
+    throw new EnvironmentError(
+      `cannot write run records in ${runsDir()} (${code}): a run records itself before it creates anything, so bondlab clean can find it`,
+      { hint: 'run bondlab as root (sudo), or point BONDLAB_STATE_DIR at a writable folder' },
+    );
+  }
   // link() is an exclusive create of a complete file: a concurrent reader never sees it half written.
   const tmp = `${recordPath(record.id)}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });

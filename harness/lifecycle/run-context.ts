@@ -106,7 +106,9 @@ export class RunContext {
         startedAt: new Date().toISOString(),
         argv: process.argv.slice(1),
         processGroups: [],
+        processGroupStarts: {},
         paths: [],
+        netns: [],
       };
       if (claimRecord(record)) return new RunContext(id, record, options);
     }
@@ -142,6 +144,16 @@ export class RunContext {
    * deletion runs without the run's signal, so teardown still works after an abort.
    */
   deferNetns(names: readonly string[]): () => void {
+    // Listed in the record first: after a kill -9, `bondlab clean` removes exactly these, and
+    // leaves alone a namespace someone else named with this run's prefix. Never unlisted: the
+    // caller drops the teardown step before it deletes them, and a kill in between must not
+    // orphan them (clean skips the names that no longer exist).
+    const listed = (this.#record.netns ??= []);
+    const fresh = names.filter((n) => !listed.includes(n));
+    if (fresh.length > 0) {
+      listed.push(...fresh);
+      updateRecord(this.#record);
+    }
     return this.defer(`delete namespaces ${names.join(' ')}`, async () => {
       await deleteNetns(names, { timeoutMs: 60_000 });
     });
@@ -150,6 +162,9 @@ export class RunContext {
   /** Records a process group for `bondlab clean` to kill should this process die. */
   trackProcessGroup(pgid: number): () => void {
     this.#record.processGroups.push(pgid);
+    // With its leader's start time: clean kills the group only while the id is still ours.
+    const startTime = processStartTime(pgid);
+    if (startTime !== undefined) (this.#record.processGroupStarts ??= {})[String(pgid)] = startTime;
     updateRecord(this.#record);
     // Once the group is gone its number may be reused: untrack it, or clean might kill a stranger.
     return () => {

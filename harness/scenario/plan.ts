@@ -1,8 +1,10 @@
 import { InputError } from '../errors.js';
 import { BOND_MODES } from '../topology/bond-options.js';
 import { resolveTopology } from '../topology/resolve.js';
+import { expectKnownKeys, expectRecord } from '../topology/validate.js';
+import { checkExpectations, checkMeasurements } from './check-case.js';
 import { caseName, sweepCases } from './define.js';
-import { measurementId, metricsOf } from './measurements.js';
+import { measurementId } from './measurements.js';
 import type { Params, Scenario, ScenarioCase } from './types.js';
 
 /** A case ready to run: its scenario, parameters, name and definition, already checked. */
@@ -24,7 +26,7 @@ export function planCases(scenarios: readonly Scenario[]): PlannedCase[] {
   for (const scenario of scenarios) {
     for (const params of sweepCases(scenario.sweep)) {
       const name = caseName(scenario.name, params);
-      const spec = scenario.build(params);
+      const spec = buildCase(name, scenario, params);
       let resolved;
       try {
         resolved = resolveTopology(spec.topology);
@@ -32,10 +34,8 @@ export function planCases(scenarios: readonly Scenario[]): PlannedCase[] {
         if (!(error instanceof InputError)) throw error;
         throw new InputError(`${name}: ${error.field}`, error.value, error.allowed);
       }
-      if (spec.measure.length === 0) {
-        throw new InputError(`${name}.measure`, [], 'expected at least one measurement');
-      }
-      const ids = spec.measure.map(measurementId);
+      const measure = checkMeasurements(name, spec.measure, resolved);
+      const ids = measure.map(measurementId);
       const dup = ids.find((id, i) => ids.indexOf(id) !== i);
       if (dup !== undefined) {
         throw new InputError(
@@ -44,18 +44,7 @@ export function planCases(scenarios: readonly Scenario[]): PlannedCase[] {
           'expected each measurement id once (set `id`)',
         );
       }
-      const known = spec.measure.flatMap((m) =>
-        metricsOf(m.kind).map((metric) => `${measurementId(m)}.${metric.name}`),
-      );
-      for (const [i, e] of (spec.expect ?? []).entries()) {
-        if (!known.includes(e.metric)) {
-          throw new InputError(
-            `${name}.expect[${i}].metric`,
-            e.metric,
-            `expected one of ${known.join(', ')}`,
-          );
-        }
-      }
+      checkExpectations(name, spec.expect, measure);
       planned.push({
         scenario: scenario.name,
         name,
@@ -66,4 +55,26 @@ export function planCases(scenarios: readonly Scenario[]): PlannedCase[] {
     }
   }
   return planned;
+}
+
+/**
+ * Calls a scenario's `build`: a throw or a result that is not a case is the scenario's input
+ * error, named by its case, not a crash of the harness.
+ */
+function buildCase(name: string, scenario: Scenario, params: Params): ScenarioCase {
+  let built: unknown;
+  try {
+    built = scenario.build(params);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(
+      `${name}.build`,
+      params,
+      `expected build to return a case; it threw ${String(error).split('\n')[0] ?? ''}`,
+      { cause: error },
+    );
+  }
+  const spec = expectRecord(`${name}.build()`, built);
+  expectKnownKeys(`${name}.build()`, spec, ['topology', 'measure', 'expect']);
+  return spec as unknown as ScenarioCase;
 }

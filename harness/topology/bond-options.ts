@@ -1,6 +1,12 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { InputError } from '../errors.js';
-import { expectBoolean, expectInteger, expectKnownKeys, expectRecord } from './validate.js';
+import {
+  expectBoolean,
+  expectInteger,
+  expectKnownKeys,
+  expectRecord,
+  optional,
+} from './validate.js';
 
 /** Bonding modes by number, with the names iproute2, sysfs and bonding.rst use. */
 export const BOND_MODES = [
@@ -159,9 +165,11 @@ export function parseBondOptions(
   value: unknown,
   slaves: readonly string[],
 ): BondOptions {
-  const input = expectRecord(field, value ?? {});
+  const input = expectRecord(field, optional(value, {}));
   expectKnownKeys(field, input, BOND_OPTION_NAMES);
-  const out: BondOptions = { mode: parseMode(`${field}.mode`, input.mode ?? 'balance-rr') };
+  const out: BondOptions = {
+    mode: parseMode(`${field}.mode`, optional(input.mode, 'balance-rr')),
+  };
   const o = out as Record<string, unknown>;
   for (const [name, raw] of Object.entries(input)) {
     const f = `${field}.${name}`;

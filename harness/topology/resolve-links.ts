@@ -5,6 +5,9 @@ import { parseShaping } from './shaping.js';
 import type { Shaping } from './spec.js';
 import { expectArray, expectInteger, expectKnownKeys, expectRecord } from './validate.js';
 
+/** Links of one topology: each is a veth pair, and a generator gone wrong must not make 10,000. */
+export const MAX_LINKS = 1024;
+
 export interface ResolvedLink {
   a: Endpoint;
   b: Endpoint;
@@ -24,7 +27,15 @@ export function resolveLinks(
   switches: Record<string, unknown>,
   used: Map<string, string>,
 ): ResolvedLink[] {
-  return expectArray(`${field}.links`, input).map((raw, i) => {
+  const list = expectArray(`${field}.links`, input);
+  if (list.length > MAX_LINKS) {
+    throw new InputError(
+      `${field}.links`,
+      `${list.length} links`,
+      `expected at most ${MAX_LINKS} links (each is a veth pair)`,
+    );
+  }
+  return list.map((raw, i) => {
     const f = `${field}.links[${i}]`;
     const l = expectRecord(f, raw);
     expectKnownKeys(f, l, ['a', 'b', 'mtu', 'shape']);

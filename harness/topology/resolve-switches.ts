@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import type { Endpoint } from './endpoint.js';
 import { PORT_STATES, type PortState } from './spec.js';
-import { expectInteger, expectKnownKeys, expectRecord } from './validate.js';
+import { expectInteger, expectKnownKeys, expectRecord, optional } from './validate.js';
 
 /** Every switch's bridge has this name inside the switch's namespace. */
 export const BRIDGE_NAME = 'br0';
@@ -32,7 +32,7 @@ export function resolveSwitches(
     const f = `${field}.switches.${name}`;
     const s = expectRecord(f, raw);
     expectKnownKeys(f, s, ['groupFwdMask', 'ports']);
-    const portsIn = expectRecord(`${f}.ports`, s.ports ?? {});
+    const portsIn = expectRecord(`${f}.ports`, optional(s.ports, {}));
     const portNames = ends.filter((e) => e.node === name).map((e) => e.ifname);
     for (const p of Object.keys(portsIn)) {
       if (!portNames.includes(p))
@@ -52,7 +52,8 @@ export function resolveSwitches(
           : expectMask(`${f}.groupFwdMask`, s.groupFwdMask, 0xfff8),
       ports: portNames.map((ifname) => {
         const pf = `${f}.ports.${ifname}`;
-        const p = expectRecord(pf, portsIn[ifname] ?? {});
+        // Own keys only: a port named like an Object method (toString) has no settings.
+        const p = expectRecord(pf, Object.hasOwn(portsIn, ifname) ? portsIn[ifname] : {});
         expectKnownKeys(pf, p, ['state', 'groupFwdMask']);
         if (p.state !== undefined && !PORT_STATES.includes(p.state as PortState)) {
           throw new InputError(`${pf}.state`, p.state, `expected one of ${PORT_STATES.join(', ')}`);

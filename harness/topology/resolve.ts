@@ -10,7 +10,11 @@ import {
   expectRecord,
   NODE_NAME_PATTERN,
   NODE_NAME_RULE,
+  optional,
 } from './validate.js';
+
+/** Hosts and switches together: each is a namespace. */
+export const MAX_NODES = 128;
 
 export type { Endpoint } from './endpoint.js';
 export type { ResolvedBond } from './resolve-bonds.js';
@@ -35,10 +39,20 @@ export function resolveTopology(input: unknown, field = 'topology'): ResolvedTop
   const spec = expectRecord(field, input);
   expectKnownKeys(field, spec, ['hosts', 'switches', 'links', 'bonds']);
   const hostsIn = expectRecord(`${field}.hosts`, spec.hosts);
-  const switchesIn = expectRecord(`${field}.switches`, spec.switches ?? {});
+  // Absent is none; null is a wrong type like any other, not a quiet "none".
+  const switchesIn = expectRecord(`${field}.switches`, optional(spec.switches, {}));
   const hosts = Object.keys(hostsIn);
   if (hosts.length === 0)
     throw new InputError(`${field}.hosts`, spec.hosts, 'expected at least one host');
+  // Each is a namespace: a typo'd generator must not make thousands.
+  const nodes = hosts.length + Object.keys(switchesIn).length;
+  if (nodes > MAX_NODES) {
+    throw new InputError(
+      `${field}.hosts`,
+      `${hosts.length} hosts and ${nodes - hosts.length} switches`,
+      `expected at most ${MAX_NODES} hosts and switches together`,
+    );
+  }
   for (const h of hosts) {
     expectName(`${field}.hosts`, h, NODE_NAME_PATTERN, NODE_NAME_RULE);
     const hostSpec = expectRecord(`${field}.hosts.${h}`, hostsIn[h]);
@@ -55,7 +69,7 @@ export function resolveTopology(input: unknown, field = 'topology'): ResolvedTop
   const links = resolveLinks(field, spec.links, hosts, switchesIn, used);
   const ends = linkEnds(links);
   const switches = resolveSwitches(field, switchesIn, ends);
-  const drafts = resolveBonds(field, spec.bonds ?? [], hosts, ends, used);
+  const drafts = resolveBonds(field, optional(spec.bonds, []), hosts, ends, used);
   const interfaces = allocateInterfaces(field, hosts, links, switches, drafts);
   const bonds = drafts.map((d) => resolveTargets(d, interfaces));
   return { hosts, switches, links, bonds, interfaces };

@@ -14,6 +14,14 @@ export function expectRecord(field: string, value: unknown): Record<string, unkn
   return value;
 }
 
+/**
+ * An optional field's value, or `fallback` when it is absent. Only `undefined` is absent: JSON's
+ * null is a value of the wrong type, left for the field's own check to refuse.
+ */
+export function optional(value: unknown, fallback: unknown): unknown {
+  return value === undefined ? fallback : value;
+}
+
 export function expectArray(field: string, value: unknown): unknown[] {
   if (!Array.isArray(value)) throw new InputError(field, value, 'expected an array');
   return value;

@@ -10,11 +10,13 @@ import {
 import { PROBE_LIMITS } from '../../measure/probe-wire.js';
 import { expectInteger } from '../../topology/validate.js';
 import type { Command, Io } from '../command.js';
+import { checkKernelOption } from '../kernel-option.js';
 import { KERNEL_OPTION, onKernels } from '../on-kernels.js';
 
 function parseList(field: string, text: string): number[] {
   const parts = text.split(',');
-  if (parts.some((p) => !/^\s*\d+\s*$/.test(p))) {
+  // Digits beyond 2^53 are refused here, while the message can still show what was typed.
+  if (parts.some((p) => !/^\s*\d+\s*$/.test(p) || !Number.isSafeInteger(Number(p)))) {
     throw new InputError(
       field,
       text,
@@ -23,6 +25,13 @@ function parseList(field: string, text: string): number[] {
   }
   return parts.map(Number);
 }
+
+/** The calibration's own field names, as the flags that set them. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  outages: '--outages',
+  repeat: '--repeat',
+  'probe.rate': '--rate',
+};
 
 const fmt = (ms: number | undefined, width = 9): string =>
   (ms === undefined ? 'none' : ms.toFixed(2)).padStart(width);
@@ -105,8 +114,18 @@ export const calibrate: Command = {
           : {},
     };
     // Checked here, before anything is built or booted: bad input creates nothing.
-    validateCalibration(options);
-    requireRoot('calibrate');
+    try {
+      validateCalibration(options);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      // `outages[1]` becomes `--outages[1]`: the flag, and which of its items.
+      const [, name = '', item = ''] = /^(.*?)(\[\d+\])?$/.exec(error.field) ?? [];
+      const flag = FLAG_OF[name];
+      if (flag === undefined) throw error;
+      throw new InputError(`${flag}${item}`, error.value, error.allowed);
+    }
+    checkKernelOption(values.kernel);
+    requireRoot('calibrate', 'to build its two hosts and a switch in network namespaces');
     return onKernels(
       'calibrate',
       args,

@@ -13,7 +13,7 @@ export const clean: Command = {
   ].join('\n'),
   options: { json: { type: 'boolean', description: 'print the report as JSON' } },
   async run({ values }, io) {
-    requireRoot('clean');
+    requireRoot('clean', "to remove dead runs' namespaces and stop their guest kernels");
     const report = await cleanDeadRuns();
     if (values.json === true) {
       io.out(JSON.stringify(report, null, 2));
@@ -27,7 +27,9 @@ export const clean: Command = {
     if (report.keptAlive.length > 0)
       io.out(`kept ${report.keptAlive.length} namespace(s) of live runs`);
     for (const ns of report.leftAlone)
-      io.out(`left alone ${ns}: named like bondlab's but no run record`);
+      io.out(`left alone ${ns}: named like bondlab's but no run record lists it`);
+    for (const g of report.leftAloneProcessGroups)
+      io.out(`left alone process group ${g}: a dead run's id, now another process's`);
     return 0;
   },
 };

@@ -1,5 +1,7 @@
 import { canProceed, runChecks, type Check } from '../../doctor/checks.js';
+import { requireRoot } from '../../doctor/privilege.js';
 import type { Command } from '../command.js';
+import { checkKernelOption } from '../kernel-option.js';
 import { KERNEL_OPTION, onKernels } from '../on-kernels.js';
 
 function mark(c: Check): string {
@@ -41,6 +43,10 @@ export const doctor: Command = {
       }
       return proceed ? 0 : 2;
     };
-    return args.values.kernel === undefined ? here() : onKernels('doctor', args, io, here);
+    if (args.values.kernel === undefined) return here();
+    checkKernelOption(args.values.kernel);
+    // Here doctor itself checks privileges; a guest needs them first, to be recorded and booted.
+    requireRoot('doctor --kernel', 'to boot a guest kernel and record it for bondlab clean');
+    return onKernels('doctor', args, io, here);
   },
 };

@@ -10,13 +10,16 @@ import { resolveTopology } from '../../topology/resolve.js';
 import { Topology } from '../../topology/topology.js';
 import { expectInteger } from '../../topology/validate.js';
 import type { Command, Io } from '../command.js';
+import { checkKernelOption } from '../kernel-option.js';
 import { KERNEL_OPTION, onKernels } from '../on-kernels.js';
 
 const DEFAULT_BOND = 'mode=active-backup,miimon=100';
 
 /** `mode=active-backup,miimon=100,arp_ip_target=server+198.18.0.9` into bond options. */
 export function parseBondFlag(text: string): BondOptionsInput {
-  const out: Record<string, unknown> = {};
+  // A Map, not an object: `__proto__=1` assigned to an object sets its prototype and vanishes,
+  // where it must reach the option check and be refused like any unknown name.
+  const out = new Map<string, unknown>();
   for (const pair of text.split(',')) {
     const m = /^([a-z_0-9]+)=(.+)$/.exec(pair.trim());
     if (m === null) {
@@ -27,17 +30,21 @@ export function parseBondFlag(text: string): BondOptionsInput {
       );
     }
     const [, name = '', value = ''] = m;
-    if (Object.hasOwn(out, name)) throw new InputError('--bond', text, `${name} is given twice`);
-    out[name] =
+    if (out.has(name)) throw new InputError('--bond', text, `${name} is given twice`);
+    out.set(
+      name,
       name === 'arp_ip_target' || name === 'ns_ip6_target'
         ? value.split('+')
-        : /^\d+$/.test(value)
+        : // Digits beyond 2^53 stay text, so the error shows what was typed, not a rounded number.
+          /^\d+$/.test(value) && Number.isSafeInteger(Number(value))
           ? Number(value)
           : value === 'true' || value === 'false'
             ? value === 'true'
-            : value;
+            : value,
+    );
   }
-  return out;
+  // fromEntries defines own properties: `__proto__` stays a key the option check refuses.
+  return Object.fromEntries(out);
 }
 
 function printHuman(io: Io, metrics: MetricSamples[]): void {
@@ -110,7 +117,8 @@ export const failover: Command = {
       PROBE_LIMITS.maxRate,
     );
     const faultMs = expectInteger('--fault-ms', values['fault-ms'] ?? '2000', 10, 600_000, 'ms');
-    requireRoot('failover');
+    checkKernelOption(values.kernel);
+    requireRoot('failover', 'to build the bonded pair in network namespaces');
     return onKernels('failover', args, io, () =>
       withRun(
         async (run) => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InputError } from '../../errors.js';
 import { requireRoot } from '../../doctor/privilege.js';
@@ -8,10 +8,13 @@ import type { TopologySpec } from '../../topology/spec.js';
 import { Topology } from '../../topology/topology.js';
 import { expectInteger } from '../../topology/validate.js';
 import type { Command } from '../command.js';
+import { checkKernelOption } from '../kernel-option.js';
 import { KERNEL_OPTION, onKernels } from '../on-kernels.js';
 import { resolveTopology } from '../../topology/resolve.js';
 
 const MAX_HOLD_S = 3600;
+/** A topology of the largest allowed size takes well under this; more is not a topology. */
+const MAX_FILE_BYTES = 1 << 20;
 
 function loadSpec(source: string): unknown {
   const example = EXAMPLES[source];
@@ -25,8 +28,21 @@ function loadSpec(source: string): unknown {
   }
   let text: string;
   try {
+    // A FIFO or a device named *.json would block or never end: only a regular file is read.
+    const stat = statSync(source);
+    if (!stat.isFile()) {
+      throw new InputError('topology', source, 'expected a regular .json file');
+    }
+    if (stat.size > MAX_FILE_BYTES) {
+      throw new InputError(
+        'topology',
+        source,
+        `expected a file of at most ${MAX_FILE_BYTES} bytes; it has ${stat.size}`,
+      );
+    }
     text = readFileSync(source, 'utf8');
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError('topology', source, `cannot read the file: ${(error as Error).message}`);
   }
   try {
@@ -71,7 +87,8 @@ export const up: Command = {
     // Validated here, before any guest boots: bad input costs nothing and creates nothing.
     resolveTopology(raw);
     const spec = raw as TopologySpec;
-    requireRoot('up');
+    checkKernelOption(values.kernel);
+    requireRoot('up', 'to build the topology in network namespaces');
     return onKernels('up', args, io, () =>
       withRun(
         async (r) => {
