@@ -15,16 +15,33 @@ for (const name of FIXTURES) {
   });
 }
 
+/** The stored run with its one case failing a known bound (whatever the stored run measured). */
+function failing() {
+  const run = fixture('run');
+  const c = run.cases[0];
+  const m = c?.metrics.find((x) => x.name === 'failover.slave-down');
+  const e = c?.expectations.find((x) => x.metric === 'failover.slave-down');
+  if (c === undefined || m?.summary === undefined || e === undefined) {
+    throw new Error('fixture: no failover.slave-down expectation');
+  }
+  c.status = 'failed';
+  m.summary = { ...m.summary, median: 263.4, n: 1, min: 263.4, max: 263.4 };
+  Object.assign(e, { measured: 263.4, value: 200, op: '<=', pass: false, says: 'detects fast' });
+  return run;
+}
+
 void t.test('the headline, the environment, the cases, what failed', async (t) => {
-  const md = runMarkdown(fixture('run'));
+  const run = failing();
+  const md = runMarkdown(run);
+  const k = run.environment.kernel;
   t.match(md, /^## Failed: bondlab, 0 passed, 1 failed\n/, 'the verdict first');
-  t.match(md, /\*\*complete\*\* · 1 case · uml 6\.1\.176 · /, 'status, count, kernel');
-  t.match(md, /^> \*\*Environment\*\* · kernel uml, uml, release 6\.1\.176 · cpu /m);
+  t.match(md, `**${run.status}** · 1 case · ${k.label} ${k.release} · `, 'status, count, kernel');
+  t.match(md, `\n> **Environment** · kernel ${k.kind}, ${k.label}, release ${k.release} · cpu `);
   t.match(md, /^\| \*\*failed\*\* +\| `modes\[mode=1\]` \|/m, 'a row per case');
-  t.match(md, /failover\.outage 910 ms/, 'key metrics with units');
+  t.match(md, /failover\.slave-down 263 ms/, 'key metrics with units');
   t.match(
     md,
-    /^- `modes\[mode=1\]`: miimon 100 declares the slave down within one period \(\+100 ms\): failover\.slave-down measured 1032 ms, bound <= 200 ms$/m,
+    /^- `modes\[mode=1\]`: detects fast: failover\.slave-down measured 263 ms, bound <= 200 ms$/m,
     'the failed expectation: says, measured, bound',
   );
   const err = runMarkdown(fixture('error-run'));
@@ -35,15 +52,15 @@ void t.test('the headline, the environment, the cases, what failed', async (t) =
 });
 
 void t.test('several repetitions: median [min–max]', async (t) => {
-  const run = fixture('run');
+  const run = failing();
   run.repeat = 3;
-  const c = run.cases[0];
-  const m = c?.metrics.find((x) => x.name === 'failover.outage');
-  if (m?.summary === undefined) throw new Error('fixture: no failover.outage');
-  m.summary = { ...m.summary, n: 3, min: 850.5, max: 1012 };
+  const m = run.cases[0]?.metrics.find((x) => x.name === 'failover.slave-down');
+  if (m?.summary === undefined) throw new Error('fixture: no failover.slave-down');
+  m.summary = { ...m.summary, n: 3, min: 250.5, max: 1012 };
   const md = runMarkdown(run);
   t.match(md, 'Key metrics: median [min–max] over 3 repetitions');
-  t.match(md, 'failover.outage 910 ms [851–1012]');
+  t.match(md, 'failover.slave-down 263 ms [251–1012]');
+  t.match(md, 'measured 263 ms (the worst repetition; median 263 ms [251–1012]), bound <= 200 ms');
 });
 
 void t.test('an interrupted run says why and what did not run', async (t) => {
@@ -58,10 +75,10 @@ void t.test('an interrupted run says why and what did not run', async (t) => {
 });
 
 void t.test('text from a run stays text: no tag, no cell break, no link', async (t) => {
-  const run = fixture('run');
+  const run = failing();
   const c = run.cases[0];
-  const e = c?.expectations.find((x) => !x.pass);
-  if (c === undefined || e === undefined) throw new Error('fixture: no failed expectation');
+  const e = c?.expectations[0];
+  if (c === undefined || e === undefined) throw new Error('fixture: no expectation');
   c.case = HOSTILE;
   e.says = HOSTILE;
   c.error = `${HOSTILE}\n\`\`\`\nstill inside`;
