@@ -8,10 +8,21 @@ import { doctor } from './commands/doctor.js';
 import { failover } from './commands/failover.js';
 import { list } from './commands/list.js';
 import { merge } from './commands/merge.js';
+import { report } from './commands/report.js';
 import { run } from './commands/run.js';
 import { up } from './commands/up.js';
 
-const COMMANDS: readonly Command[] = [doctor, list, run, up, failover, calibrate, clean, merge];
+const COMMANDS: readonly Command[] = [
+  doctor,
+  list,
+  run,
+  up,
+  failover,
+  calibrate,
+  clean,
+  merge,
+  report,
+];
 
 export { version };
 
