@@ -16,7 +16,9 @@ import { runCases } from '../../scenario/runner.js';
 import { BOND_MODES } from '../../topology/bond-options.js';
 import { expectInteger } from '../../topology/validate.js';
 import type { Command, Io } from '../command.js';
+import { checkKernelOption } from '../kernel-option.js';
 import { KERNEL_OPTION, onKernels } from '../on-kernels.js';
+import { expectOutputFolder } from '../out-option.js';
 
 type MakeReporter = (io: ReporterIo) => Reporter;
 
@@ -122,7 +124,14 @@ export const run: Command = {
     }
     const repeat = expectInteger('--repeat', values.repeat ?? '1', 1, 100);
     const modes = typeof values.mode === 'string' ? parseModes(values.mode) : undefined;
-    const outRoot = typeof values.out === 'string' ? values.out : 'results';
+    // Inside a guest the host checked --out already (and the guest may see it differently).
+    const outRoot =
+      process.env.BONDLAB_SHARE === undefined
+        ? expectOutputFolder('--out', values.out ?? 'results')
+        : typeof values.out === 'string'
+          ? values.out
+          : 'results';
+    checkKernelOption(values.kernel);
     const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
     // Everything is checked here, before a guest boots: bad input costs nothing and creates nothing.
     const whole = await plan(positionals, modes);
