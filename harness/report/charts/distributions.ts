@@ -37,14 +37,20 @@ export function distributionSpec(m: MetricComparison): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     config: CHART_CONFIG,
-    title: { text: `${m.case} · ${m.metric}`, subtitle: [`${m.verdict}: ${m.reason}`] },
+    title: { text: `${m.case} · ${m.metric}`, subtitle: [m.verdict] },
     width: WIDTH,
     height: ROW_PX * 2,
     data: { values },
     layer: [
       {
         name: 'boxes',
-        mark: { type: 'boxplot', extent: 'min-max', size: 14, opacity: 0.35 },
+        mark: {
+          type: 'boxplot',
+          extent: 'min-max',
+          size: 14,
+          opacity: 0.35,
+          median: { color: '#222' },
+        },
         encoding: { x, y, color },
       },
       {

@@ -151,11 +151,7 @@ async function distributions(c: Comparison): Promise<SafeHtml> {
   const figures: SafeHtml[] = [];
   for (const m of drawn) {
     figures.push(
-      await chartFigure(
-        'distribution',
-        distributionSpec(m),
-        `${m.case} · ${m.metric}: every sample of both runs.`,
-      ),
+      await chartFigure('distribution', distributionSpec(m), `${m.verdict}: ${m.reason}`),
     );
   }
   const left = candidates.length - drawn.length;
