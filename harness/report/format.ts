@@ -105,3 +105,13 @@ export function selectionText(run: RunFile): string {
   parts.push(`${plural(run.repeat, 'repetition')} each`);
   return parts.join(', ');
 }
+
+/**
+ * What a `running` run.json means to whoever reads a report of it. The report says what the file
+ * says (whether its writer still lives is for `bondlab` to judge, not for a file that must read
+ * the same tomorrow).
+ */
+export function runningNote(run: RunFile): string | undefined {
+  if (run.status !== 'running') return undefined;
+  return `run.json said running when this was written: the run was still going, or was killed before it finished (${run.cases.length} of ${run.planned.length} planned cases recorded).`;
+}

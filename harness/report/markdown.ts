@@ -8,6 +8,7 @@ import {
   medianRange,
   plural,
   quantity,
+  runningNote,
   selectionText,
   statusCounts,
   tally,
@@ -37,6 +38,8 @@ function headline(run: RunFile): string[] {
     ].join(' · '),
   ];
   if (run.stopReason !== undefined) lines.push('', `Stopped: ${mdText(run.stopReason)}`);
+  const running = runningNote(run);
+  if (running !== undefined) lines.push('', mdText(running));
   if (notRun > 0) {
     const left = run.planned.slice(run.cases.length);
     lines.push('', `Did not run: ${left.map((c) => mdCode(c)).join(', ')}`);

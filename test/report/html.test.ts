@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { TopLevelSpec } from 'vega-lite';
 import { compareRuns } from '../../harness/compare/compare.js';
 import type { FailoverResult } from '../../harness/measure/failover.js';
 import type { ThroughputResult } from '../../harness/measure/throughput.js';
@@ -7,6 +8,7 @@ import { failoverTimelineSpec } from '../../harness/report/charts/failover-timel
 import { renderChart } from '../../harness/report/charts/render.js';
 import { throughputSpec } from '../../harness/report/charts/throughput-series.js';
 import { comparisonHtml, MAX_DISTRIBUTIONS } from '../../harness/report/html/comparison.js';
+import { chartFigure } from '../../harness/report/html/figure.js';
 import { escapeHtml, markup, trustedSvg } from '../../harness/report/html/escape.js';
 import { runHtml } from '../../harness/report/html/run.js';
 import type { RunFile } from '../../harness/results/run-file.js';
@@ -117,6 +119,36 @@ void t.test('text from a run is escaped everywhere, charts included', async (t) 
   t.match(page, '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;', 'shown as text in the page');
   t.match(page, /<h2>&lt;script&gt;/, 'the case heading');
   t.match(page, /<text[^>]*>Failover timeline: &lt;script&gt;alert\("x"\)/, 'and in a chart');
+});
+
+void t.test('a failover with throughput across it: the rates chart marks the fault', async (t) => {
+  const run = fixture('run');
+  const rep = run.cases[0]?.repetitions[0] ?? [];
+  const f = rep.find((m) => m.kind === 'failover');
+  const tp = rep.find((m) => m.kind === 'throughput');
+  if (f?.kind !== 'failover' || tp?.kind !== 'throughput') throw new Error('fixture: no results');
+  // The case's own throughput result stands in for one run across the fault; the clients are
+  // taken to start 2 s before it, so its marks fall inside the series.
+  const injected = f.result.faultEvents.find((e) => e.action === 'inject')?.atMs ?? 0;
+  f.result.throughput = { ...tp.result, startedAtMs: injected - 2000 };
+  const c = run.cases[0];
+  if (c !== undefined) c.repetitions = [[f]];
+  const figs = figures(await runHtml(run));
+  t.same(
+    figs.map((x) => x.chart),
+    ['failover-timeline', 'throughput'],
+  );
+  const rates = figs[1]?.body ?? '';
+  t.match(rates, /Throughput across the fault: carrier loss on client:eth0/);
+  t.match(rates, />fault: carrier-loss</);
+  t.match(rates, />restore</);
+  t.equal(rates.match(/class="mark-line role-mark rates_marks"/g)?.length, 2, 'a line per slave');
+});
+
+void t.test('a chart that cannot be drawn says why in its place', async (t) => {
+  const fig = await chartFigure('broken', { mark: 'nonsense' } as unknown as TopLevelSpec, 'c');
+  t.match(fig.value, /^<figure class="chart" data-chart="broken" data-error="">/);
+  t.match(fig.value, /This chart could not be drawn: [^\n]+<\/pre>/, 'its message, no stack');
 });
 
 void t.test('escape: the template escapes strings and keeps markup', async (t) => {

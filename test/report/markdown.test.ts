@@ -74,6 +74,16 @@ void t.test('an interrupted run says why and what did not run', async (t) => {
   t.match(md, '\nDid not run: `modes[mode=2]`\n');
 });
 
+void t.test('a run.json still saying running: the report says what that can mean', async (t) => {
+  const run = fixture('run');
+  run.status = 'running';
+  run.planned = [...run.planned, 'modes[mode=2]'];
+  t.match(
+    runMarkdown(run),
+    '\nrun.json said running when this was written: the run was still going, or was killed before it finished (1 of 2 planned cases recorded).\n',
+  );
+});
+
 void t.test('text from a run stays text: no tag, no cell break, no link', async (t) => {
   const run = failing();
   const c = run.cases[0];

@@ -1,12 +1,12 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { formatError } from '../../errors.js';
 import { renderChart } from '../charts/render.js';
 import { markup, trustedSvg, type SafeHtml } from './escape.js';
 
 /**
  * A chart as a figure: its SVG inline, marked with what it shows (`data-chart`) so a reader (or
- * the browser test) can find it. A chart that cannot be drawn says why in its place: the rest of
- * the report is worth having.
+ * the browser test) can find it. A chart that cannot be drawn says why in its place (the message
+ * alone: a stack names this machine's paths, and the report must read the same anywhere); the
+ * rest of the report is worth having.
  */
 export async function chartFigure(
   kind: string,
@@ -21,7 +21,7 @@ export async function chartFigure(
     </figure>`;
   } catch (error) {
     return markup`<figure class="chart" data-chart="${kind}" data-error="">
-      <pre class="error">This chart could not be drawn: ${formatError(error)}</pre>
+      <pre class="error">This chart could not be drawn: ${error instanceof Error ? error.message : String(error)}</pre>
       <figcaption>${caption}</figcaption>
     </figure>`;
   }

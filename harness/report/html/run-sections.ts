@@ -7,6 +7,7 @@ import {
   kernelName,
   medianRange,
   plural,
+  runningNote,
   selectionText,
   statusCounts,
   tally,
@@ -36,6 +37,7 @@ export function runHeader(run: RunFile): SafeHtml {
     </h1>
     <p>${facts}</p>
     ${run.stopReason === undefined ? undefined : markup`<p class="warning">Stopped: ${run.stopReason}</p>`}
+    ${runningNote(run) === undefined ? undefined : markup`<p class="warning">${runningNote(run)}</p>`}
     ${notRun.length === 0 ? undefined : markup`<p class="warning">Did not run: ${notRun.join(', ')}</p>`}
   </header>`;
 }
