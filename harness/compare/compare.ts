@@ -2,8 +2,9 @@ import type { RunFile } from '../results/run-file.js';
 import type { CaseResult, MetricResult } from '../scenario/result.js';
 import { environmentDifferences } from './environment.js';
 import { thresholdsFor, type ThresholdRules } from './thresholds-file.js';
-import type { Comparison, MetricComparison, Verdict } from './types.js';
-import { judge } from './verdict.js';
+import type { Comparison, Verdict } from './types.js';
+import { benjaminiHochberg } from './adjust.js';
+import { decide, testMetric, type TestedMetric } from './verdict.js';
 
 export interface CompareOptions {
   /** Where each run was read from, for the report. */
@@ -23,7 +24,9 @@ export const VERDICTS: readonly Verdict[] = [
 ];
 
 /**
- * Compares every metric of every case the two runs share; lists the cases only one has. Metrics
+ * Compares every metric of every case the two runs share; lists the cases only one has. The
+ * p-values of all the metrics tested are adjusted together (Benjamini-Hochberg, adjust.ts): one
+ * comparison is one family of tests, and noise must not raise a regression in any of them. Metrics
  * with no samples in either run (a failback where none happened) are nothing to compare and left
  * out; one with samples on one side only is `missing`. Checking the environment and refusing is the
  * caller's: this says what differs (`environment`), and `forced` when `force` was given for it.
@@ -32,11 +35,16 @@ export function compareRuns(baseline: RunFile, candidate: RunFile, o: CompareOpt
   const rules = o.rules ?? [];
   const baseCases = new Map(baseline.cases.map((c) => [c.case, c]));
   const candCases = new Map(candidate.cases.map((c) => [c.case, c]));
-  const metrics: MetricComparison[] = [];
+  const tested: TestedMetric[] = [];
   for (const base of baseline.cases) {
     const cand = candCases.get(base.case);
-    if (cand !== undefined) metrics.push(...compareCase(base, cand, rules));
+    if (cand !== undefined) tested.push(...compareCase(base, cand, rules));
   }
+  // One family: every metric of every case that was tested and awaits its verdict.
+  const family = tested.filter((m) => m.verdict === undefined && m.pValue !== undefined);
+  const adjusted = benjaminiHochberg(family.map((m) => m.pValue ?? 1));
+  const q = new Map(family.map((m, i) => [m, adjusted[i]]));
+  const metrics = tested.map((m) => decide(m, q.get(m)));
   const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   for (const m of metrics) counts[m.verdict]++;
   const environment = environmentDifferences(baseline, candidate);
@@ -54,11 +62,7 @@ export function compareRuns(baseline: RunFile, candidate: RunFile, o: CompareOpt
 }
 
 /** The metrics of one case, in the baseline's order, then those only the candidate has. */
-function compareCase(
-  base: CaseResult,
-  cand: CaseResult,
-  rules: ThresholdRules,
-): MetricComparison[] {
+function compareCase(base: CaseResult, cand: CaseResult, rules: ThresholdRules): TestedMetric[] {
   const byName = (c: CaseResult): Map<string, MetricResult> =>
     new Map(c.metrics.filter((m) => m.samples.length > 0).map((m) => [m.name, m]));
   const b = byName(base);
@@ -67,7 +71,7 @@ function compareCase(
   return names.map((name) => {
     const ref = b.get(name) ?? c.get(name);
     if (ref === undefined) throw new Error(`unreachable: metric ${name} in neither run`);
-    const judged = judge({
+    const judged = testMetric({
       case: base.case,
       metric: name,
       unit: ref.unit,

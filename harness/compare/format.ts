@@ -74,6 +74,13 @@ export function headline(c: Comparison): string {
     return `Regression: ${regression} of ${total} metrics got worse${also}`;
   }
   if (improvement > 0) return `No regression: ${improvement} of ${total} metrics improved`;
+  const { inconclusive, unchanged } = c.counts;
+  if (inconclusive > 0 && unchanged === 0) {
+    return `No regression found, and none could be: ${inconclusive} of ${total} metrics inconclusive`;
+  }
+  if (inconclusive > 0) {
+    return `No regression: ${unchanged} of ${total} metrics unchanged, ${inconclusive} inconclusive`;
+  }
   return `No regression: ${total} metrics compared, none changed`;
 }
 

@@ -62,6 +62,13 @@ export function comparisonMarkdown(c: Comparison): string {
     );
   }
   if (c.metrics.length === 0) out.push('', 'No metric in common.');
+  const tested = c.metrics.filter((m) => m.pAdjusted !== undefined).length;
+  if (tested > 0) {
+    out.push(
+      '',
+      `p: two-sided Mann-Whitney U over the repetitions; q: p adjusted for the ${tested} metrics tested (Benjamini-Hochberg). A change counts when q < alpha and its median moved beyond both thresholds.`,
+    );
+  }
   if (c.onlyInBaseline.length > 0) {
     out.push('', `Only in the baseline: ${c.onlyInBaseline.map(code).join(', ')}.`);
   }
@@ -79,10 +86,10 @@ const MAX_UNCHANGED_ROWS = 250;
 
 /** One row per metric; `why`: with the verdict's reason (the notable rows, not the unchanged). */
 function table(metrics: readonly MetricComparison[], why: boolean): string[] {
-  const head = ['Verdict', 'Case', 'Metric', 'Baseline', 'Candidate', 'Change', 'p'];
+  const head = ['Verdict', 'Case', 'Metric', 'Baseline', 'Candidate', 'Change', 'p', 'q'];
   return aligned(
     why ? [...head, 'Why'] : head,
-    why ? 'lllrrrrl' : 'lllrrrr',
+    why ? 'lllrrrrrl' : 'lllrrrrr',
     metrics.map((m) => [
       m.verdict === 'unchanged' ? m.verdict : `**${m.verdict}**`,
       code(m.case),
@@ -91,6 +98,7 @@ function table(metrics: readonly MetricComparison[], why: boolean): string[] {
       cell(quantity(m.candidateMedian, m.unit)),
       cell(changeText(m)),
       pText(m.pValue),
+      pText(m.pAdjusted),
       ...(why ? [cell(m.reason)] : []),
     ]),
   );

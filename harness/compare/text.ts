@@ -8,11 +8,12 @@ import {
   voidingText,
 } from './format.js';
 import type { Comparison, MetricComparison } from './types.js';
+import { beyondThresholds } from './verdict.js';
 
 /**
  * The comparison for a terminal: the environment's differences, then per case every metric that
- * is not unchanged (with baseline and candidate medians, change, p and verdict; unchanged ones
- * counted), then the cases in one run only, and the headline last, where a CI log's tail shows it.
+ * is not unchanged or whose median moved past its thresholds without being significant (with
+ * baseline and candidate medians, change, p, q and verdict; the other unchanged ones counted), then the cases in one run only, and the headline last, where a CI log's tail shows it.
  */
 export function comparisonText(c: Comparison): string[] {
   const lines = [
@@ -53,13 +54,17 @@ function caseLines(metrics: readonly MetricComparison[]): string[] {
   if (first !== undefined && reasons.length === 1 && first.verdict === 'inconclusive') {
     return [`  all ${metrics.length} metrics inconclusive: ${first.reason}`];
   }
-  const shown = byVerdict(metrics.filter((m) => m.verdict !== 'unchanged'));
+  // Unchanged but past the thresholds: not significant, yet worth a look (repeat more).
+  const shown = byVerdict(metrics.filter((m) => m.verdict !== 'unchanged' || beyondThresholds(m)));
   const width = Math.max(0, ...shown.map((m) => m.metric.length));
   const lines = shown.map((m) => `  ${metricLine(m, width)}`);
   const why = [...new Set(shown.filter((m) => m.verdict === 'inconclusive').map((m) => m.reason))];
   for (const reason of why) lines.push(`  inconclusive: ${reason}`);
   const unchanged = metrics.length - shown.length;
-  if (unchanged > 0) lines.push(`  ${shown.length === 0 ? 'all ' : ''}${unchanged} unchanged`);
+  if (unchanged > 0) {
+    const more = shown.some((m) => m.verdict === 'unchanged') ? ' more' : '';
+    lines.push(`  ${shown.length === 0 ? 'all ' : ''}${unchanged}${more} unchanged`);
+  }
   return lines;
 }
 
@@ -71,6 +76,9 @@ function metricLine(m: MetricComparison, width: number): string {
     `  ${medians}`,
     m.change === undefined ? '' : `  ${changeText(m)}`,
     m.pValue === undefined ? '' : `  p ${pText(m.pValue)}`,
+    m.pAdjusted === undefined ? '' : ` q ${pText(m.pAdjusted)}`,
     m.verdict === 'missing' ? `  (${m.reason})` : '',
+    // Shown although unchanged: past the thresholds, so what it lacked is significance.
+    m.verdict === 'unchanged' ? `  (not significant at alpha ${m.thresholds.alpha})` : '',
   ].join('');
 }

@@ -13,7 +13,8 @@ export interface Thresholds {
 
 /**
  * The verdict on one metric of one case:
- * - regression / improvement: significant, and beyond both thresholds, in the bad / good direction;
+ * - regression / improvement: significant (adjusted p below alpha), and beyond both thresholds, in
+ *   the bad / good direction;
  * - unchanged: within the thresholds, or not significant;
  * - inconclusive: too few samples on a side to test (a single run can say only this);
  * - missing: in one run but not the other.
@@ -39,6 +40,11 @@ export interface MetricComparison {
   changeCi95: [number, number] | undefined;
   /** Two-sided p-value of the test (Mann-Whitney U, exact or normal approximation). */
   pValue: number | undefined;
+  /**
+   * q: pValue adjusted for every metric the comparison tested (Benjamini-Hochberg); the verdict
+   * compares it with alpha. Absent when the metric was not tested.
+   */
+  pAdjusted?: number | undefined;
   thresholds: Thresholds;
   verdict: Verdict;
   /** One sentence: why this verdict. */

@@ -18,14 +18,16 @@ export interface MetricPair {
   thresholds: Thresholds;
 }
 
+/** A metric tested, its verdict not yet given: `pValue` set when it could be tested. */
+export type TestedMetric = Omit<MetricComparison, 'verdict' | 'reason' | 'pAdjusted'> &
+  Partial<Pick<MetricComparison, 'verdict' | 'reason'>>;
+
 /**
- * The verdict on one metric. A regression (improvement) needs all of: enough samples on both
- * sides for the test to be able to say anything at alpha; the Mann-Whitney test significant
- * (p < alpha); and the change of the median beyond both the absolute and the relative threshold,
- * in the bad (good) direction. Anything short of that is unchanged, or inconclusive when the test
- * could not have been significant: never a regression.
+ * Tests one metric: medians, change, bootstrap interval and the Mann-Whitney p. The verdict is
+ * settled here when no test could say anything (missing, inconclusive, every sample one value);
+ * otherwise `decide` gives it once every metric's p is known and adjusted.
  */
-export function judge(pair: MetricPair): MetricComparison {
+export function testMetric(pair: MetricPair): TestedMetric {
   const { thresholds: t } = pair;
   const base = [...(pair.baseline ?? [])];
   const cand = [...(pair.candidate ?? [])];
@@ -39,7 +41,7 @@ export function judge(pair: MetricPair): MetricComparison {
     change !== undefined && baselineMedian !== undefined && baselineMedian !== 0
       ? change / Math.abs(baselineMedian)
       : undefined;
-  const result = {
+  const result: TestedMetric = {
     case: pair.case,
     metric: pair.metric,
     unit: pair.unit,
@@ -50,8 +52,8 @@ export function judge(pair: MetricPair): MetricComparison {
     candidateMedian,
     change,
     relativeChange,
-    changeCi95: undefined as [number, number] | undefined,
-    pValue: undefined as number | undefined,
+    changeCi95: undefined,
+    pValue: undefined,
     thresholds: t,
   };
   if (base.length === 0 || cand.length === 0) {
@@ -74,36 +76,71 @@ export function judge(pair: MetricPair): MetricComparison {
       reason: `${base.length} and ${cand.length} repetitions: the smallest possible p is ${pText(floor)}, not below alpha ${t.alpha}; repeat more`,
     };
   }
-  const test = mannWhitney(cand, base);
-  result.pValue = test.p;
-  const tested = { ...result, pValue: test.p };
-  if (test.p >= t.alpha) {
+  const first = base[0];
+  if ([...base, ...cand].every((x) => x === first)) {
+    // Nothing to test, and nothing a test of it could find: kept out of the adjustment.
+    return { ...result, pValue: 1, verdict: 'unchanged', reason: 'every sample the same value' };
+  }
+  return { ...result, pValue: mannWhitney(cand, base).p };
+}
+
+/**
+ * The verdict of a tested metric, given its p adjusted for every metric the comparison tested
+ * (`pAdjusted`; for a metric alone, its p). A regression (improvement) needs all of: the adjusted
+ * p below alpha; and the change of the median beyond both the absolute and the relative threshold,
+ * in the bad (good) direction. Anything short of that is unchanged: never a regression.
+ */
+export function decide(m: TestedMetric, pAdjusted: number | undefined): MetricComparison {
+  if (m.verdict !== undefined && m.reason !== undefined) {
+    return { ...m, verdict: m.verdict, reason: m.reason };
+  }
+  const t = m.thresholds;
+  const p = m.pValue ?? 1;
+  const q = pAdjusted ?? p;
+  const tested = { ...m, pAdjusted: q };
+  const stated = q === p ? pIs(p) : `${pIs(p)}, ${pIs(q).replace(/^p/, 'q')}`;
+  if (q >= t.alpha) {
     return {
       ...tested,
       verdict: 'unchanged',
-      reason: `not significant: ${pIs(test.p)} (${test.method} test), alpha ${t.alpha}`,
+      reason: `not significant: ${stated}, alpha ${t.alpha}`,
     };
   }
-  const delta = change ?? 0;
-  const beyondAbsolute = Math.abs(delta) > t.absolute;
-  // From a median of 0 any change is infinitely relative: the absolute threshold decides alone.
-  const beyondRelative = relativeChange === undefined || Math.abs(relativeChange) > t.relative;
-  if (delta === 0 || !beyondAbsolute || !beyondRelative) {
-    const which = !beyondAbsolute
-      ? `|change| <= ${t.absolute} ${pair.unit}`
-      : `|change| <= ${formatPercent(t.relative)}`;
+  const delta = m.change ?? 0;
+  if (!beyondThresholds(m)) {
+    const which =
+      Math.abs(delta) <= t.absolute
+        ? `|change| <= ${t.absolute} ${m.unit}`
+        : `|change| <= ${formatPercent(t.relative)}`;
     return {
       ...tested,
       verdict: 'unchanged',
-      reason: `significant (${pIs(test.p)}) but within the thresholds: ${which}`,
+      reason: `significant (${stated}) but within the thresholds: ${which}`,
     };
   }
-  const worse = pair.better === 'lower' ? delta > 0 : delta < 0;
+  const worse = m.better === 'lower' ? delta > 0 : delta < 0;
   return {
     ...tested,
     verdict: worse ? 'regression' : 'improvement',
-    reason: `significant (${pIs(test.p)}, alpha ${t.alpha}), and the median moved ${worse ? 'the bad' : 'the good'} way by more than ${limits(t, pair.unit)}`,
+    reason: `significant (${stated}, alpha ${t.alpha}), and the median moved ${worse ? 'the bad' : 'the good'} way by more than ${limits(t, m.unit)}`,
   };
+}
+
+/** Whether the change of the median exceeds both thresholds (significant or not). */
+export function beyondThresholds(
+  m: Pick<MetricComparison, 'change' | 'relativeChange' | 'thresholds'>,
+): boolean {
+  if (m.change === undefined) return false;
+  // From a median of 0 any change is infinitely relative: the absolute threshold decides alone.
+  const beyondRelative =
+    m.relativeChange === undefined || Math.abs(m.relativeChange) > m.thresholds.relative;
+  return Math.abs(m.change) > m.thresholds.absolute && beyondRelative;
+}
+
+/** The verdict on one metric alone (no other metric to adjust for). */
+export function judge(pair: MetricPair): MetricComparison {
+  const m = testMetric(pair);
+  return decide(m, m.pValue);
 }
 
 /** The thresholds a change exceeded, naming only those that are set. */

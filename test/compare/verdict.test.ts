@@ -1,7 +1,7 @@
 import t from 'tap';
 import { defaultThresholds } from '../../harness/compare/defaults.js';
 import type { Better, Thresholds } from '../../harness/compare/types.js';
-import { judge } from '../../harness/compare/verdict.js';
+import { decide, judge, testMetric } from '../../harness/compare/verdict.js';
 
 const MS: Thresholds = { relative: 0.2, absolute: 10, alpha: 0.05 };
 
@@ -130,4 +130,36 @@ void t.test('from a median of 0 the absolute threshold decides alone', async (t)
     'unchanged',
     '+4 probes',
   );
+});
+
+void t.test('decide: the adjusted p is what must be below alpha', async (t) => {
+  const tested = testMetric({
+    case: 'seed-failover',
+    metric: 'failover.detection',
+    unit: 'ms',
+    better: 'lower',
+    baseline: BASE,
+    candidate: BASE.map((x) => x * 1.3),
+    thresholds: MS,
+  });
+  t.ok((tested.pValue ?? 1) < 0.001, 'alone, clearly significant');
+  t.equal(tested.verdict, undefined, 'no verdict before the adjustment');
+  const diluted = decide(tested, 0.08);
+  t.equal(diluted.verdict, 'unchanged', 'q 0.08: not significant among the others');
+  t.equal(diluted.pAdjusted, 0.08);
+  t.match(diluted.reason, /^not significant: p = 0\.000\d+, q = 0\.08, alpha 0\.05$/);
+  t.equal(decide(tested, 0.01).verdict, 'regression');
+});
+
+void t.test('every sample one value: unchanged, and left out of the adjustment', async (t) => {
+  const m = testMetric({
+    case: 'seed-failover',
+    metric: 'failover.failbacks',
+    unit: 'events',
+    better: 'lower',
+    baseline: [0, 0, 0, 0, 0],
+    candidate: [0, 0, 0, 0, 0],
+    thresholds: defaultThresholds('events'),
+  });
+  t.match(m, { verdict: 'unchanged', reason: 'every sample the same value', pValue: 1 });
 });
