@@ -4,6 +4,7 @@ import { version } from '../version.js';
 import { commandHelp, type Command, type Io } from './command.js';
 import { calibrate } from './commands/calibrate.js';
 import { clean } from './commands/clean.js';
+import { compare } from './commands/compare.js';
 import { doctor } from './commands/doctor.js';
 import { failover } from './commands/failover.js';
 import { list } from './commands/list.js';
@@ -20,6 +21,7 @@ const COMMANDS: readonly Command[] = [
   failover,
   calibrate,
   clean,
+  compare,
   merge,
   report,
 ];
