@@ -1,6 +1,5 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { checkRunForCompare } from '../../compare/check-run.js';
 import { compareRuns } from '../../compare/compare.js';
 import { DEFAULT_ALPHA, defaultThresholdTable } from '../../compare/defaults.js';
 import { voidingText } from '../../compare/format.js';
@@ -8,8 +7,7 @@ import { comparisonMarkdown } from '../../compare/markdown.js';
 import { comparisonText } from '../../compare/text.js';
 import { readThresholdsFile } from '../../compare/thresholds-file.js';
 import { InputError } from '../../errors.js';
-import { readRunFile, runFilePath } from '../../results/load.js';
-import type { RunFile } from '../../results/run-file.js';
+import { readRunFile } from '../../results/load.js';
 import { writeAtomic } from '../../results/write.js';
 import type { Command } from '../command.js';
 
@@ -75,8 +73,9 @@ export const compare: Command = {
     });
     const rules =
       typeof values.thresholds === 'string' ? readThresholdsFile(values.thresholds) : [];
-    const baseline = load(basePath);
-    const candidate = load(candPath);
+    // readRunFile checks each against results/run.schema.json, naming the file and the field.
+    const baseline = readRunFile(basePath);
+    const candidate = readRunFile(candPath);
     const force = values.force === true;
     const c = compareRuns(baseline, candidate, {
       paths: { baseline: basePath, candidate: candPath },
@@ -111,10 +110,6 @@ export const compare: Command = {
     return c.counts.regression > 0 ? 1 : 0;
   },
 };
-
-function load(path: string): RunFile {
-  return checkRunForCompare(readRunFile(path), runFilePath(path));
-}
 
 /** An output's folder must exist (nothing is created but the file), and it must not be one. */
 function checkOutput(flag: string, path: string): string {
