@@ -81,7 +81,7 @@ export function headline(c: Comparison): string {
   if (inconclusive > 0) {
     return `No regression: ${unchanged} of ${total} metrics unchanged, ${inconclusive} inconclusive`;
   }
-  return `No regression: none of ${total} metrics changed significantly`;
+  return `No regression: none of ${total} metrics got worse or better`;
 }
 
 /** The fields that void the comparison, as `kernel.kind (uml → host)`. */

@@ -23,7 +23,7 @@ void t.test('two runs of the same code: exit 0, no regression', async (t) => {
   t.equal(res.code, 0, res.stderr);
   t.match(
     res.stdout,
-    /^No regression: none of 37 metrics changed significantly \(0 regressions, 0 improvements/m,
+    /^No regression: none of 37 metrics got worse or better \(0 regressions, 0 improvements/m,
   );
   t.match(res.stdout, `baseline:  ${RUN_A}`);
 });
@@ -66,6 +66,22 @@ void t.test('a planted regression: exit 1, the metrics named, every report writt
   t.match(readFileSync(join(out, 'compare.html'), 'utf8'), /^<!doctype html>/i);
   t.match(res.stderr, `markdown: ${join(out, 'compare.md')}`);
 });
+
+void t.test(
+  'a thresholds file moves the line: the same regression within it is not one',
+  async (t) => {
+    const slower = writeRun(
+      t,
+      plant(runB(), '*.outage', (x) => x + 100),
+    );
+    const out = outDir(t);
+    const thresholds = join(out, 'thresholds.json');
+    writeFileSync(thresholds, JSON.stringify({ metrics: { '*.outage': { absolute: 200 } } }));
+    const res = await cli(t, ['compare', RUN_A, slower, '--thresholds', thresholds]);
+    t.equal(res.code, 0, res.stderr);
+    t.match(res.stdout, /^No regression: none of 37 metrics got worse or better/m);
+  },
+);
 
 void t.test('a planted improvement: reported, exit 0', async (t) => {
   // The baseline 100 ms slower: the candidate improved on it.

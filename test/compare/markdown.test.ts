@@ -56,5 +56,5 @@ void t.test('nothing changed: the headline says so', async (t) => {
   const c = fixture();
   c.metrics = c.metrics.filter((m) => m.verdict === 'unchanged');
   c.counts = { regression: 0, improvement: 0, unchanged: 3, inconclusive: 0, missing: 0 };
-  t.match(comparisonMarkdown(c), /^### No regression: none of 3 metrics changed significantly\n/);
+  t.match(comparisonMarkdown(c), /^### No regression: none of 3 metrics got worse or better\n/);
 });

@@ -95,6 +95,8 @@ export const compare: Command = {
       );
     }
     for (const line of comparisonText(c)) io.out(line);
+    // Every report rendered before the first is written: one that fails leaves none behind.
+    const texts: { name: string; path: string; text: string }[] = [];
     for (const { name, path } of outputs) {
       const text =
         name === 'json'
@@ -104,6 +106,9 @@ export const compare: Command = {
             : await (
                 await import('../../report/html/comparison.js')
               ).comparisonHtml(c, { baseline, candidate });
+      texts.push({ name, path, text });
+    }
+    for (const { name, path, text } of texts) {
       writeAtomic(path, text);
       io.err(`${name}: ${path}`);
     }
