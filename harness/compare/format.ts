@@ -1,18 +1,9 @@
+import { quantity as runQuantity } from '../report/format.js';
 import type { Comparison, MetricComparison, Verdict } from './types.js';
 
-/** 3 significant digits or so: 96.0, 131, 4.27, 0.0012; integers as they are. */
-export function formatNumber(x: number): string {
-  const a = Math.abs(x);
-  if (Number.isInteger(x) || a >= 100) return x.toFixed(0);
-  if (a >= 10) return x.toFixed(1);
-  if (a >= 1) return x.toFixed(2);
-  return String(Number(x.toPrecision(2)));
-}
-
-/** `96.0 ms`, `12.5%` (no space before %), or `–` when there is nothing. */
+/** `96.0 ms`, `12.5%` (no space before %), or `–` when there is nothing: a run report's quantity. */
 export function quantity(x: number | undefined, unit: string): string {
-  if (x === undefined) return '–';
-  return unit === '%' ? `${formatNumber(x)}%` : `${formatNumber(x)} ${unit}`;
+  return x === undefined ? '–' : runQuantity(x, unit);
 }
 
 /** `+35.0 ms (+36%)`, `−2.00 Mbit/s (−2.1%)`, `+20 probes` (from a median of 0: no %), `+3.00%`. */

@@ -6,24 +6,15 @@ import t from 'tap';
 import { arrivalSeries, failoverArrivals, MAX_ARRIVALS } from '../../harness/measure/arrivals.js';
 import type { DirectionCapture, ProbeCapture } from '../../harness/measure/probe.js';
 import type { ArrivalSeries } from '../../harness/measure/series.js';
+import { probeStream } from '../fixtures/probe-stream.js';
 
 /** Probes every `interval` ms from `start`; those sent in [from, to) are lost; 0.25 ms one-way. */
-function stream(
+const stream = (
   count: number,
   interval: number,
   lost: [number, number][] = [],
   start = 0,
-): DirectionCapture {
-  const txMs = Array.from({ length: count }, (_, i) => start + i * interval);
-  const rxSeq: number[] = [];
-  const rxMs: number[] = [];
-  txMs.forEach((tx, seq) => {
-    if (lost.some(([from, to]) => tx >= from && tx < to)) return;
-    rxSeq.push(seq);
-    rxMs.push(tx + 0.25);
-  });
-  return { txMs, sendErrors: 0, rxSeq, rxMs, foreign: 0, overflow: 0, timedOut: false };
-}
+): DirectionCapture => probeStream(count, interval, lost, { start, oneWayMs: 0.25 });
 
 const lostIn = (s: ArrivalSeries): number[] => s.sentMs.filter((_, i) => s.delayMs[i] === null);
 

@@ -5,19 +5,11 @@
 import t from 'tap';
 import { analyseDirection, analyseProbe } from '../../harness/measure/probe-analysis.js';
 import type { DirectionCapture, ProbeCapture } from '../../harness/measure/probe.js';
+import { probeStream } from '../fixtures/probe-stream.js';
 
 /** Probes every `interval` ms from 0; those sent in [from, to) are lost; 0.1 ms one-way. */
-function stream(count: number, interval: number, lost: [number, number][] = []): DirectionCapture {
-  const txMs = Array.from({ length: count }, (_, i) => i * interval);
-  const rxSeq: number[] = [];
-  const rxMs: number[] = [];
-  txMs.forEach((tx, seq) => {
-    if (lost.some(([from, to]) => tx >= from && tx < to)) return;
-    rxSeq.push(seq);
-    rxMs.push(tx + 0.1);
-  });
-  return { txMs, sendErrors: 0, rxSeq, rxMs, foreign: 0, overflow: 0, timedOut: false };
-}
+const stream = (count: number, interval: number, lost: [number, number][] = []): DirectionCapture =>
+  probeStream(count, interval, lost, { oneWayMs: 0.1 });
 
 void t.test('a 50 ms blackhole at 1000 probes/s reads 50 ms ± 1', async (t) => {
   const r = analyseDirection(stream(1000, 1, [[300.5, 350.5]]), 1000, 1000, { faultAtMs: 300.5 });
