@@ -32,7 +32,7 @@ export function withoutKernelFlag(raw: readonly string[]): string[] {
 /**
  * Runs a command on each kernel that `--kernel` names: in this process when it is the host's,
  * otherwise in a guest kernel that runs this same CLI with `--kernel host` on the host's files.
- * The guest's console streams to stdout; results go through `shareDir` (a temporary folder when
+ * The guest command's stdout and stderr come out on ours; results go through `shareDir` (a temporary folder when
  * none is given). Resolves with the worst exit status.
  */
 export async function onKernels(
@@ -95,7 +95,13 @@ export async function onKernels(
                 [HOST_FACTS_ENV]: JSON.stringify(await hostFacts()),
               },
             },
-            { signal: r.signal, onOutput: io.out },
+            {
+              signal: r.signal,
+              onOutput: (line, stream) => {
+                if (stream === 'stderr') io.err(line);
+                else io.out(line);
+              },
+            },
           );
           io.err(`kernel: ${target.label} (${result.kernelRelease}) exited ${result.exitCode}`);
           options.collect?.(shareDir, kernelLabel(choice));

@@ -1,8 +1,10 @@
 /**
  * What the host and the guest entry (guest-main.ts) say to each other. The job goes in as a JSON
  * file in the share folder; two marker lines come back on the console, tagged with a nonce that
- * only this run knows, so nothing the command prints can be taken for a marker. The command's
- * exit status also comes back as the guest kernel's own exit status (UML: /proc/exitcode).
+ * only this run knows, so nothing the command prints can be taken for a marker. The console is one
+ * stream, so each line the command writes to stderr comes tagged too, and the host puts it back
+ * on its own stderr. The command's exit status also comes back as the guest kernel's own exit
+ * status (UML: /proc/exitcode).
  */
 
 /** The job file the host writes into the share folder; the guest entry deletes it once read. */
@@ -33,6 +35,25 @@ export function readyLine(nonce: string, kernelRelease: string): string {
 /** Printed by the guest entry once the command has ended. */
 export function exitLine(nonce: string, exitCode: number, signal: string | undefined): string {
   return `${TAG} ${nonce} exit ${exitCode}${signal === undefined ? '' : ` ${signal}`}`;
+}
+
+/** How the guest entry passes on one line the command wrote to stderr. */
+export function stderrLine(nonce: string, text: string): string {
+  return `${TAG} ${nonce} err ${text}`;
+}
+
+/**
+ * A stderr line for this nonce anywhere in a console line, with the text in front of it (stdout
+ * output that did not end in a newline when the stderr line was written), else undefined.
+ */
+export function findStderrMarker(
+  line: string,
+  nonce: string,
+): { before: string; text: string } | undefined {
+  const tag = `${TAG} ${nonce} err `;
+  const at = line.indexOf(tag);
+  if (at < 0) return undefined;
+  return { before: line.slice(0, at), text: line.slice(at + tag.length) };
 }
 
 /** The marker a console line carries for this nonce, else undefined. */

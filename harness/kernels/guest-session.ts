@@ -1,16 +1,18 @@
 import { ConsoleLines } from './console.js';
-import { findExitMarker, parseMarker } from './guest-protocol.js';
+import { findExitMarker, findStderrMarker, parseMarker } from './guest-protocol.js';
+import type { GuestOutput } from './guest.js';
 
 /**
  * Follows one guest run through its console: boot lines until the ready marker, then the
- * command's lines (handed to `onOutput`), then the exit marker. Boot and shutdown lines are kept
+ * command's lines (handed to `onOutput` with the stream they were written to), then the exit
+ * marker. Boot and shutdown lines are kept
  * in the tail for errors but not passed on.
  */
 export class GuestSession {
   readonly console: ConsoleLines;
   readonly #nonce: string;
   readonly #startedAt: number;
-  readonly #onOutput: ((line: string) => void) | undefined;
+  readonly #onOutput: GuestOutput | undefined;
   readonly #onReady: () => void;
   #readyMs: number | undefined;
   #kernelRelease: string | undefined;
@@ -20,7 +22,7 @@ export class GuestSession {
   constructor(
     nonce: string,
     startedAt: number,
-    onOutput: ((line: string) => void) | undefined,
+    onOutput: GuestOutput | undefined,
     onReady: () => void = () => undefined,
   ) {
     this.#nonce = nonce;
@@ -67,11 +69,17 @@ export class GuestSession {
     } else if (this.#exit === undefined) {
       const end = findExitMarker(line, this.#nonce);
       if (end === undefined) {
-        this.#onOutput?.(line);
+        const err = findStderrMarker(line, this.#nonce);
+        if (err === undefined) {
+          this.#onOutput?.(line, 'stdout');
+        } else {
+          if (err.before !== '') this.#onOutput?.(err.before, 'stdout');
+          this.#onOutput?.(err.text, 'stderr');
+        }
         return;
       }
       // The command's last output when it did not end with a newline.
-      if (end.before !== '') this.#onOutput?.(end.before);
+      if (end.before !== '') this.#onOutput?.(end.before, 'stdout');
       this.#exit = { exitCode: end.exitCode, signal: end.signal };
     }
   }

@@ -21,9 +21,15 @@ export interface GuestRunOptions {
   signal?: AbortSignal | undefined;
   /** Hard limit for boot + command + shutdown. */
   timeoutMs?: number;
-  /** Each console line of the guest (the command's stdout and stderr), as it arrives. */
-  onOutput?: (line: string) => void;
+  /** Each line the command writes, as it arrives, with the stream it wrote it to. */
+  onOutput?: GuestOutput;
 }
+
+/**
+ * Receives a guest command's output line by line. Where the guest's console is one stream (User-mode
+ * Linux, QEMU), stderr lines come back tagged by the guest entry and are told apart here.
+ */
+export type GuestOutput = (line: string, stream: 'stdout' | 'stderr') => void;
 
 export interface GuestResult {
   /** The command's exit status inside the guest. */

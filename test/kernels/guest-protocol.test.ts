@@ -2,10 +2,12 @@ import t from 'tap';
 import {
   exitLine,
   findExitMarker,
+  findStderrMarker,
   jobFileName,
   parseJobFile,
   parseMarker,
   readyLine,
+  stderrLine,
 } from '../../harness/kernels/guest-protocol.js';
 
 void t.test('markers round-trip, and only with their own nonce', async (t) => {
@@ -43,6 +45,19 @@ void t.test('the exit marker is found after output that did not end its line', a
   t.equal(findExitMarker(`x${exitLine('abc123', 0, undefined)}`, 'other'), undefined);
   t.equal(findExitMarker(`x${readyLine('abc123', '6.1.176')}`, 'abc123'), undefined);
   t.equal(findExitMarker('x bondlab-guest abc123 exit three', 'abc123'), undefined);
+});
+
+void t.test('stderr lines round-trip, text in front of them kept apart', async (t) => {
+  t.same(findStderrMarker(stderrLine('abc123', 'warning: x'), 'abc123'), {
+    before: '',
+    text: 'warning: x',
+  });
+  t.same(findStderrMarker(`half${stderrLine('abc123', '')}`, 'abc123'), {
+    before: 'half',
+    text: '',
+  });
+  t.equal(findStderrMarker(stderrLine('abc123', 'x'), 'other'), undefined, 'another nonce');
+  t.equal(findStderrMarker('bondlab-guest abc123 error x', 'abc123'), undefined);
 });
 
 void t.test('the job file is checked field by field', async (t) => {

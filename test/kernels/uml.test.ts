@@ -122,6 +122,28 @@ void t.test('output without a final newline still reaches the exit marker', asyn
   noLeftovers(t);
 });
 
+void t.test('stdout and stderr come back apart, in order within each', async (t) => {
+  const lines: string[] = [];
+  const result = await withRun((ctx) =>
+    kernel.run(
+      ctx,
+      shellJob('echo out1; echo err1 >&2; echo out2; echo err2 >&2; printf err3 >&2; exit 4'),
+      { onOutput: (l, stream) => lines.push(`${stream}:${l}`) },
+    ),
+  );
+  t.equal(result.exitCode, 4);
+  t.same(
+    lines.filter((l) => l.startsWith('stdout:')),
+    ['stdout:out1', 'stdout:out2'],
+  );
+  t.same(
+    lines.filter((l) => l.startsWith('stderr:')),
+    ['stderr:err1', 'stderr:err2', 'stderr:err3'],
+    'stderr, its last line unfinished, before the exit status',
+  );
+  noLeftovers(t);
+});
+
 void t.test('a job that cannot start exits 127, and env and cwd reach it', async (t) => {
   const lines: string[] = [];
   const job: GuestJob = {

@@ -1,3 +1,4 @@
+import type { GuestOutput } from '../guest.js';
 import { BondlabError, InputError } from '../../errors.js';
 import { CommandError } from '../../exec/command-error.js';
 import type { RunContext } from '../../lifecycle/run-context.js';
@@ -78,7 +79,7 @@ export async function runGuestJob(
   cli: VagrantCli,
   job: GuestSideJob,
   signal: AbortSignal,
-  onOutput: (line: string) => void,
+  onOutput: GuestOutput,
 ): Promise<GuestJobOutcome> {
   const tail: string[] = [];
   let kernelRelease: string | undefined;
@@ -92,7 +93,7 @@ export async function runGuestJob(
     stdin: 'pipe',
     stopWith: 'close-stdin',
     graceMs: (GUEST_STOP_GRACE_S + 15) * 1000,
-    onLine: (line) => {
+    onLine: (line, stream) => {
       if (kernelRelease === undefined) {
         const ready = READY_LINE.exec(line);
         if (ready !== null) {
@@ -102,7 +103,7 @@ export async function runGuestJob(
         }
         ctx.log(`vagrant vm: ${line}`);
       } else {
-        onOutput(line);
+        onOutput(line, stream);
       }
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
