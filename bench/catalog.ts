@@ -4,15 +4,19 @@
  * same plan, is the time the catalog must spend measuring anyway: every failover's before, fault
  * and after windows and every iperf3 run's warm-up and duration. Targets: ≤ 4 min inside
  * User-mode Linux on this machine, ≤ 90 s on a host with bonding. From the run's `--verbose`
- * trace it also prints where the time went, per phase (build, each measurement, teardown).
+ * trace it also prints where the time went, per phase (build, each measurement, teardown), and
+ * from run.json which expectations were met: the catalog's timing bounds (detection within
+ * miimon + margin, say) are judged here, where the load on the machine is part of the figure,
+ * rather than in `npm test`.
  *
  * Run: npm run bench:catalog -- [--kernel auto|host|uml|qemu:...]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { projectRoot } from '../harness/project.js';
+import { readRunFile } from '../harness/results/load.js';
 import { loadCatalog } from '../harness/scenario/catalog.js';
 import { planCases } from '../harness/scenario/plan.js';
 
@@ -69,6 +73,7 @@ try {
       `    ${phase.padEnd(20)} ${total.toFixed(1).padStart(6)} s  ${String(times.length).padStart(3)}  ${(total / times.length).toFixed(2)} s`,
     );
   }
+  printExpectations(out);
   process.exitCode = res.exitCode === 2 ? 2 : 0;
 } finally {
   rmSync(out, { recursive: true, force: true });
@@ -92,4 +97,25 @@ function phaseTimes(trace: string, caseNames: ReadonlySet<string>): Map<string, 
     times.set(s.phase, [...(times.get(s.phase) ?? []), next.at - s.at]);
   }
   return times;
+}
+
+/** Expectations met over the run, and each one missed with its value and bound. */
+function printExpectations(out: string): void {
+  const folder = readdirSync(out).find((f) => !f.startsWith('incoming-'));
+  if (folder === undefined) {
+    console.log('  expectations         no run.json (see the exit status)');
+    return;
+  }
+  const run = readRunFile(join(out, folder));
+  const all = run.cases.flatMap((c) => c.expectations.map((e) => ({ c, e })));
+  const missed = all.filter(({ e }) => !e.pass);
+  console.log(
+    `  expectations         ${all.length - missed.length} of ${all.length} met (${run.cases.filter((c) => c.status === 'error').length} cases errored)`,
+  );
+  for (const { c, e } of missed) {
+    const unit = c.metrics.find((m) => m.name === e.metric)?.unit ?? '';
+    console.log(
+      `    missed ${c.case}: ${e.metric} ${e.measured ?? 'not measured'} ${unit} (bound ${e.op} ${e.value}): ${e.says}`,
+    );
+  }
 }
