@@ -33,9 +33,9 @@ function tempDir(t: Teardowns): string {
   return dir;
 }
 
-/** Resolves once the CLI's stdout (where a guest's console goes) holds `text`. */
-async function waitForStdout(cli: Cli, text: string): Promise<void> {
-  while (!cli.stdout.includes(text)) {
+/** Resolves once the CLI's stderr (where progress goes, a guest's too) holds `text`. */
+async function waitForStderr(cli: Cli, text: string): Promise<void> {
+  while (!cli.stderr.includes(text)) {
     if (!cli.running) throw new Error(`bondlab ended before printing "${text}":\n${cli.stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -55,7 +55,7 @@ void t.test('SIGKILL mid-run: the finished cases stay, readers say interrupted',
     { detached: true },
   );
   // The second case has started: the first is in run.json.
-  await waitForStdout(run, '[2/2] ');
+  await waitForStderr(run, '[2/2] ');
   process.kill(-(run.child.pid as number), 'SIGKILL');
   const ended = await run.exited;
   t.equal(ended.signal, 'SIGKILL', 'the host process was killed');
@@ -89,7 +89,7 @@ void t.test('SIGINT mid-run: run.json says interrupted, and why', async (t) => {
   const run = startCli(t, ['run', 'seed-failover', '--kernel', 'uml', '--out', out], {
     detached: true,
   });
-  await waitForStdout(run, '[1/1] seed-failover');
+  await waitForStderr(run, '[1/1] seed-failover');
   process.kill(-(run.child.pid as number), 'SIGINT');
   const ended = await run.exited;
   t.equal(ended.code, 130, 'exit 130', { stderr: ended.stderr });
