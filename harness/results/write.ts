@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A folder name from a kernel label: `qemu:6.1.0-53-amd64` → `qemu-6.1.0-53-amd64`. */
@@ -22,10 +22,11 @@ export function writeAtomic(path: string, text: string): void {
   }
 }
 
-/** Creates `<root>/<stamp>-<label>/` (a fresh name even for two runs in one second). */
-export function runFolder(root: string, label: string, date = new Date()): string {
-  mkdirSync(root, { recursive: true });
-  const base = `${stamp(date)}-${labelSlug(label)}`;
+/**
+ * Claims a fresh folder `<root>/<base>`, or `<base>-2`, `-3`... when that name is taken: mkdir is
+ * an exclusive create, so two runs in one second (or one folder) never get the same name.
+ */
+function claimFolder(root: string, base: string): string {
   for (let n = 1; n < 100; n++) {
     const dir = join(root, n === 1 ? base : `${base}-${n}`);
     try {
@@ -35,24 +36,36 @@ export function runFolder(root: string, label: string, date = new Date()): strin
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
-  throw new Error(`runFolder: too many runs named ${base} in ${root}`);
+  throw new Error(`too many runs named ${base} in ${root}`);
 }
 
-/** Moves every run folder a guest left in `from` into `root`; returns their new paths. */
+/** Creates `<root>/<stamp>-<label>/` (a fresh name even for two runs in one second). */
+export function runFolder(root: string, label: string, date = new Date()): string {
+  mkdirSync(root, { recursive: true });
+  return claimFolder(root, `${stamp(date)}-${labelSlug(label)}`);
+}
+
+/**
+ * Moves every run folder a guest left in `from` into `root`; returns their new paths. Each keeps
+ * its name unless another run has it: two guests started in the same second name their folders
+ * alike, each in its own share, and the one collected second gets `<name>-2`.
+ */
 export function collectRuns(from: string, root: string): string[] {
   mkdirSync(root, { recursive: true });
   const moved: string[] = [];
   for (const entry of readdirSync(from, { withFileTypes: true })) {
     if (!entry.isDirectory() || !/^\d{4}-\d\d-\d\dT/.test(entry.name)) continue;
-    const target = join(root, entry.name);
     const source = join(from, entry.name);
-    // rename() would replace an empty folder of that name; the copy below refuses any.
-    if (existsSync(target)) throw new Error(`collectRuns: ${target} exists already`);
+    // Claimed empty: rename() replaces an empty folder (ours), and the copy fills it.
+    const target = claimFolder(root, entry.name);
     try {
       // A share inside results/ is on the same filesystem: a rename, never half a folder.
       renameSync(source, target);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') {
+        rmdirSync(target);
+        throw error;
+      }
       cpSync(source, target, { recursive: true, errorOnExist: true, force: false });
       rmSync(source, { recursive: true, force: true });
     }
