@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'E_FAULT_FAILED'
   | 'E_IPERF3'
   | 'E_MEASUREMENT'
-  | 'E_INTERRUPTED';
+  | 'E_INTERRUPTED'
+  | 'E_TEARDOWN';
 
 export interface BondlabErrorOptions {
   hint?: string | undefined;

@@ -21,6 +21,9 @@ function spawn(file: string, args: string[], env: DaemonOptions['env']) {
     stderr: 'pipe',
     buffer: false,
     reject: false,
+    // Its own process group, like every command of a run: Ctrl-C reaches bondlab alone, which
+    // stops its daemons in order (a fault injector, say, must undo its fault first).
+    detached: true,
     env: { ...env, LC_ALL: 'C' },
   });
 }

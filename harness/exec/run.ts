@@ -62,6 +62,9 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     stdin: options.input === undefined ? 'ignore' : 'pipe',
     ...(options.input === undefined ? {} : { input: options.input }),
     forceKillAfterDelay: 2_000,
+    // Its own process group: a terminal's Ctrl-C reaches bondlab alone, which then stops its
+    // commands in order, instead of killing the `ip netns del` its teardown is running.
+    detached: true,
     stripFinalNewline: false,
     env: { ...options.env, LC_ALL: 'C' },
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),

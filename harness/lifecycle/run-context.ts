@@ -208,7 +208,15 @@ export class RunContext {
   /** Unwinds the teardown stack and releases the id. Safe to call twice. */
   async close(): Promise<Error[]> {
     if (this.#closed) return [];
+    const steps = this.teardown.pending;
+    const started = performance.now();
+    if (steps > 0) this.log(`teardown: undoing ${steps} step${steps === 1 ? '' : 's'}`);
     const errors = await this.teardown.unwind(this.log);
+    if (steps > 0) {
+      this.log(
+        `teardown: ${errors.length === 0 ? 'done' : `${errors.length} step(s) failed`} in ${Math.round(performance.now() - started)} ms`,
+      );
+    }
     this.#closed = true;
     this.#detach();
     if (errors.length === 0) {
@@ -222,20 +230,35 @@ export class RunContext {
   }
 }
 
-/** Runs `body` inside a fresh run and always tears it down, whatever happens. */
+/**
+ * Runs `body` inside a fresh run and always tears it down, whatever happens. A body that succeeded
+ * still fails when its teardown could not undo everything (what is left is named, and `bondlab
+ * clean` finishes it), or when the run was interrupted (SIGINT, SIGTERM) while tearing down: the
+ * exit status says so, as a shell expects of a command it interrupted.
+ */
 export async function withRun<T>(
   body: (run: RunContext) => Promise<T>,
   options: RunContextOptions = {},
 ): Promise<T> {
   const run = await RunContext.open(options);
+  let value: T;
   try {
-    return await body(run);
+    value = await body(run);
   } catch (error) {
+    await run.close();
     // An abort surfaces as whatever the aborted command threw; report the reason instead.
     throw run.signal.aborted && run.signal.reason instanceof BondlabError
       ? run.signal.reason
       : error;
-  } finally {
-    await run.close();
   }
+  const errors = await run.close();
+  if (errors.length > 0) {
+    throw new BondlabError(
+      'E_TEARDOWN',
+      `run ${run.id}: teardown could not undo ${errors.length} step(s): ${errors.map((e) => e.message).join('; ')}`,
+      { hint: 'run `bondlab clean`, which removes what this run left' },
+    );
+  }
+  if (run.signal.aborted && run.signal.reason instanceof InterruptedError) throw run.signal.reason;
+  return value;
 }

@@ -1,4 +1,5 @@
 import { formatError } from '../errors.js';
+import { CommandError } from '../exec/command-error.js';
 
 export interface TeardownStep {
   label: string;
@@ -39,12 +40,28 @@ export class Teardown {
     const errors: Error[] = [];
     for (let step = this.#steps.pop(); step !== undefined; step = this.#steps.pop()) {
       try {
-        await step.undo();
+        await undoStep(step);
       } catch (error) {
         log(`teardown "${step.label}" failed: ${formatError(error)}`);
         errors.push(error instanceof Error ? error : new Error(String(error)));
       }
     }
     return errors;
+  }
+}
+
+/**
+ * Runs an undo step, and once more if a command of it was killed by a signal: every command runs
+ * in its own process group, but one forked at the instant a terminal's Ctrl-C went to bondlab's
+ * group is still in it until it leaves, and dies of it (the kill-anywhere test hit this once in
+ * about 60 kills). Only such a death is retried; undo steps are safe to run again (deleting
+ * namespaces skips those already gone; stopping a process that has ended does nothing).
+ */
+async function undoStep(step: TeardownStep): Promise<void> {
+  try {
+    await step.undo();
+  } catch (error) {
+    if (!(error instanceof CommandError) || error.signal === undefined) throw error;
+    await step.undo();
   }
 }

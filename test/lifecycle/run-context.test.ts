@@ -126,7 +126,15 @@ void t.test('a failed teardown keeps the record so clean can finish the job', as
   });
   const errors = await r.close();
   t.equal(errors.length, 1);
-  t.match(logged, [/teardown "fails" failed: .*undo failed/]);
+  t.match(
+    logged,
+    [
+      /^teardown: undoing 1 step$/,
+      /teardown "fails" failed: .*undo failed/,
+      /^teardown: 1 step\(s\) failed in \d+ ms$/,
+    ],
+    'the teardown says what it undoes, what failed, and how it ended',
+  );
   t.equal(readRecord(r.id)?.pid, 0, 'the record says its owner is gone');
   t.ok(netnsList().includes(ns), 'the namespace is still there');
 
@@ -135,6 +143,54 @@ void t.test('a failed teardown keeps the record so clean can finish the job', as
   t.same(report.removedNetns, [ns]);
   t.equal(readRecord(r.id), undefined);
   t.same(leaks(before), { netns: [], links: [] });
+});
+
+void t.test('a body that succeeded still fails when its teardown left something', async (t) => {
+  const before = snapshot();
+  let id = '';
+  let ns = '';
+  await t.rejects(
+    withRun(async (r) => {
+      id = r.id;
+      ns = r.netns('left');
+      r.deferNetns([ns])();
+      await run(['ip', 'netns', 'add', ns]);
+      r.defer('fails', () => {
+        throw new Error('undo failed');
+      });
+      return 'measured';
+    }),
+    {
+      code: 'E_TEARDOWN',
+      message: /teardown could not undo 1 step\(s\): undo failed/,
+      hint: /bondlab clean/,
+    },
+    'the error names what failed and what to do',
+  );
+  t.equal(readRecord(id)?.pid, 0, 'the record is kept for clean');
+  const report = await cleanDeadRuns();
+  t.same(report.removedNetns, [ns], 'clean finishes it');
+  t.same(leaks(before), { netns: [], links: [] });
+});
+
+void t.test('a teardown step whose command a signal killed is run once more', async (t) => {
+  let tries = 0;
+  const r = await RunContext.open();
+  r.defer('killed once', async () => {
+    tries++;
+    if (tries === 1) await run(['sh', '-c', 'kill -INT $$']);
+  });
+  t.same(await r.close(), [], 'no error: the second try succeeded');
+  t.equal(tries, 2);
+  const other = await RunContext.open();
+  let failures = 0;
+  other.defer('fails', async () => {
+    failures++;
+    await run(['false']);
+  });
+  t.equal((await other.close()).length, 1, 'an ordinary failure is not retried');
+  t.equal(failures, 1);
+  await cleanDeadRuns();
 });
 
 void t.test('a process group or path can be untracked once it is gone', async (t) => {
