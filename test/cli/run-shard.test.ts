@@ -2,14 +2,15 @@
  * `bondlab run --shard i/n` through the CLI: bad values exit 2 and create nothing; `--list` shows
  * each shard's cases without running anything, split in another process as in this one (the
  * partition itself, for n = 1..5, is test/results/shard.test.ts); a shard
- * records itself in run.json, and a shard with no case is an empty, complete run. The runs here
- * stay on the host kernel: an empty shard needs no bond, and a case that needs one errors at once
- * on a kernel without bonding, which is all that is checked of it (the merge test runs real cases).
+ * records itself in run.json, and a shard with no case is an empty, complete run (on the host
+ * kernel: it needs no bond), one with a case runs it where the bonding driver is (`auto`).
+ * `--kernel host` on a kernel without bonding is refused before anything is recorded.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { hostHasBonding } from '../../harness/kernels/host.js';
 import { readRunFile } from '../../harness/results/load.js';
 import { shardCases } from '../../harness/results/shard.js';
 import { loadCatalog } from '../../harness/scenario/catalog.js';
@@ -110,8 +111,6 @@ void t.test('a shard records itself; an empty shard is an empty, complete run', 
     'seed-failback',
     '--shard',
     '1/2',
-    '--kernel',
-    'host',
     '--out',
     join(out, 'one'),
   ]);
@@ -128,3 +127,22 @@ void t.test('a shard records itself; an empty shard is an empty, complete run', 
   );
   t.same(leaks(before), { netns: [], links: [] });
 });
+
+void t.test(
+  '--kernel host without the bonding driver: exit 2 before a run is recorded',
+  { skip: (await hostHasBonding()) ? 'this kernel has bonding' : false },
+  async (t) => {
+    const before = snapshot();
+    const out = join(tempDir(t), 'out');
+    const res = await cli(t, ['run', 'seed-failover', '--kernel', 'host', '--out', out]);
+    t.equal(res.code, 2, 'exit 2: a missing prerequisite', { stderr: res.stderr });
+    t.match(
+      res.stderr,
+      /this kernel has no bonding driver, and 1 of 1 selected case builds a bond/,
+      'says so once',
+    );
+    t.match(res.stderr, /hint: load it \(`modprobe bonding`\), or leave --kernel at auto/);
+    t.notOk(existsSync(out), 'no run recorded');
+    t.same(leaks(before), { netns: [], links: [] });
+  },
+);

@@ -1,6 +1,7 @@
 import { release } from 'node:os';
 import { requireRoot } from '../../doctor/privilege.js';
-import { formatError, InputError } from '../../errors.js';
+import { formatError, InputError, KernelUnsupportedError } from '../../errors.js';
+import { hostHasBonding } from '../../kernels/host.js';
 import { withRun } from '../../lifecycle/run-context.js';
 import type { Reporter, ReporterIo } from '../../report/reporter.js';
 import { fingerprint, runWriter } from '../../results/fingerprint.js';
@@ -159,8 +160,10 @@ export const run: Command = {
       shard,
       unsharded: shard === undefined ? undefined : whole.map((c) => c.name),
     };
-    const here = (): Promise<number> =>
-      runHere(cases, { repeat, outRoot, makeReporter, io, verbose, selection });
+    const here = async (): Promise<number> => {
+      await requireBonding(cases);
+      return runHere(cases, { repeat, outRoot, makeReporter, io, verbose, selection });
+    };
     // The guest runs this command again with `--kernel host`: no guest, no share.
     if (inGuest || values.kernel === 'host') return onKernels('run', args, io, here);
     const share = new GuestShare(outRoot, io.err);
@@ -180,6 +183,22 @@ export const run: Command = {
     return (await share.finish(undefined)) ? status : Math.max(status, 1);
   },
 };
+
+/**
+ * A kernel without the bonding driver fails every case that builds a bond, the same way: said once,
+ * as a missing prerequisite (exit 2), before a run is recorded, not as a run of errored cases.
+ */
+async function requireBonding(cases: readonly PlannedCase[]): Promise<void> {
+  const bonded = cases.filter((c) => (c.spec.topology.bonds ?? []).length > 0);
+  if (bonded.length === 0 || (await hostHasBonding())) return;
+  throw new KernelUnsupportedError(
+    release(),
+    `this kernel has no bonding driver, and ${bonded.length} of ${cases.length} selected case${cases.length === 1 ? '' : 's'} ${bonded.length === 1 ? 'builds' : 'build'} a bond`,
+    {
+      hint: 'load it (`modprobe bonding`), or leave --kernel at auto (or --kernel uml) to run the real driver in User-mode Linux; `bondlab doctor` checks',
+    },
+  );
+}
 
 async function runHere(
   cases: PlannedCase[],
