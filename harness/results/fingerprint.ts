@@ -28,9 +28,18 @@ async function firstLineOf(argv: string[]): Promise<string | undefined> {
   }
 }
 
-async function gitOf(dir: string): Promise<Fingerprint['git']> {
+/** The commit a build outside git states it was made from (a container image's build argument). */
+export const GIT_COMMIT_ENV = 'BONDLAB_GIT_COMMIT';
+
+/** The checkout `dir` is in: its commit and whether tracked files changed, else the stated commit. */
+export async function gitOf(dir: string): Promise<Fingerprint['git']> {
   const commit = await firstLineOf(['git', '-C', dir, 'rev-parse', 'HEAD']);
-  if (commit === undefined) return undefined;
+  if (commit === undefined) {
+    const stated = process.env[GIT_COMMIT_ENV]?.trim().toLowerCase();
+    return stated !== undefined && /^[0-9a-f]{7,64}$/.test(stated)
+      ? { commit: stated, dirty: false, stated: true }
+      : undefined;
+  }
   // A status that cannot be read counts as dirty: the commit alone may not say what ran.
   const dirty = await run(['git', '-C', dir, 'status', '--porcelain', '--untracked-files=no'], {
     timeoutMs: 10_000,

@@ -21,8 +21,12 @@ export interface Fingerprint {
     iproute2: string | undefined;
     iperf3: string | undefined;
   };
-  /** The bondlab checkout: commit and whether it had uncommitted changes (undefined outside git). */
-  git: { commit: string; dirty: boolean } | undefined;
+  /**
+   * The bondlab checkout: commit and whether it had uncommitted changes. Outside a git checkout
+   * (an installed package, a container image) the commit BONDLAB_GIT_COMMIT names, marked
+   * `stated` (nothing could check it or the tree); undefined when neither is there.
+   */
+  git: { commit: string; dirty: boolean; stated?: true } | undefined;
   hostname: string;
 }
 
