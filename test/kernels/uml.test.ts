@@ -18,6 +18,7 @@ import {
   findUmlInstall,
   findUmlScripts,
   memoryFileDir,
+  mountedNoexec,
   umlRelease,
 } from '../../harness/kernels/uml/install.js';
 import { umlKernel } from '../../harness/kernels/uml/uml-kernel.js';
@@ -286,7 +287,26 @@ void t.test('a missing linux.uml, script or memory room says what to do', async 
   });
   t.match(findUmlScripts(ROOT), { init: /\/init\.sh$/, supervisor: /\/supervise\.sh$/ });
   t.equal(memoryFileDir(64), '/dev/shm', 'guest memory lives in RAM when it fits');
-  t.throws(() => memoryFileDir(2 ** 40), { code: 'E_ENVIRONMENT', hint: /--shm-size/ });
+  t.throws(() => memoryFileDir(2 ** 40), {
+    code: 'E_ENVIRONMENT',
+    message: /no place for the uml guest's \d+ MiB of memory: \/dev\/shm has \d+ MiB free/,
+    hint: /--tmpfs \/tmp:exec/,
+  });
+});
+
+void t.test('a noexec /dev/shm (as Docker mounts it) is not used for guest memory', async (t) => {
+  const line = (point: string, options: string): string =>
+    `30 1 0:27 / ${point} ${options} shared:5 - tmpfs tmpfs rw`;
+  const docker = [line('/', 'rw,relatime'), line('/dev/shm', 'rw,nosuid,nodev,noexec')].join('\n');
+  t.ok(mountedNoexec('/dev/shm', docker), 'noexec on /dev/shm');
+  t.notOk(mountedNoexec('/', docker), 'not on /');
+  t.notOk(
+    mountedNoexec('/dev/shm', [docker, line('/dev/shm', 'rw,nosuid')].join('\n')),
+    'a later mount over the same point wins',
+  );
+  t.notOk(mountedNoexec('/dev/shm', line('/dev/shm2', 'rw,noexec')), 'only its own mount point');
+  t.ok(mountedNoexec('/dev/shm', line('/dev', 'rw,noexec')), 'a parent mount holds it');
+  t.notOk(mountedNoexec('/no/such/folder'), 'unreadable: assumed exec');
 });
 
 void t.test('a job the guest could not see is refused before anything starts', async (t) => {

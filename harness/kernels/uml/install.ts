@@ -1,4 +1,11 @@
-import { accessSync, constants, readdirSync, statfsSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statfsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../errors.js';
@@ -102,19 +109,56 @@ function freeMb(dir: string): number | undefined {
 }
 
 /**
+ * Whether the filesystem `dir` is on is mounted noexec (from /proc/self/mountinfo: the mount with
+ * the longest mount point that holds `dir`); false when that cannot be read.
+ */
+export function mountedNoexec(dir: string, mountinfo?: string): boolean {
+  let path: string;
+  let text: string;
+  try {
+    path = realpathSync(dir);
+    text = mountinfo ?? readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return false;
+  }
+  let best: { point: string; noexec: boolean } | undefined;
+  for (const line of text.split('\n')) {
+    const fields = line.split(' ');
+    const point = fields[4]?.replace(/\\(\d{3})/g, (_, o: string) =>
+      String.fromCharCode(parseInt(o, 8)),
+    );
+    if (point === undefined) continue;
+    const holds = point === '/' || path === point || path.startsWith(`${point}/`);
+    // Later lines are mounted over earlier ones at the same point.
+    if (holds && (best === undefined || point.length >= best.point.length)) {
+      best = { point, noexec: (fields[5] ?? '').split(',').includes('noexec') };
+    }
+  }
+  return best?.noexec ?? false;
+}
+
+/**
  * Where UML may keep the file that backs guest memory (its TMPDIR): /dev/shm, which is RAM,
- * when it has room for all of the guest's memory, else the temp folder. A container's /dev/shm is
- * often 64 MiB, and a guest that outgrows its memory file dies of SIGBUS.
+ * when it has room for all of the guest's memory and is not mounted noexec (UML maps the file
+ * executable, and refuses to start on noexec: Docker mounts /dev/shm so), else the temp folder.
+ * A container's /dev/shm is often 64 MiB, and a guest that outgrows its memory file dies of
+ * SIGBUS.
  */
 export function memoryFileDir(memoryMb: number): string {
+  const refused: string[] = [];
   for (const dir of ['/dev/shm', tmpdir()]) {
+    if (mountedNoexec(dir)) {
+      refused.push(`${dir} is mounted noexec`);
+      continue;
+    }
     const free = freeMb(dir);
     if (free !== undefined && free >= memoryMb) return dir;
+    refused.push(`${dir} has ${free === undefined ? 'no readable' : Math.floor(free)} MiB free`);
   }
   throw new EnvironmentError(
-    `neither /dev/shm nor ${tmpdir()} has ${memoryMb} MiB free for the uml guest's memory`,
+    `no place for the uml guest's ${memoryMb} MiB of memory: ${refused.join(', ')}`,
     {
-      hint: 'free some space, give the container a bigger /dev/shm (docker run --shm-size=1g), or ask for less guest memory',
+      hint: 'free some space, or give the temp folder room on an exec mount (in Docker: --tmpfs /tmp:exec,size=1g), or ask for less guest memory',
     },
   );
 }
