@@ -35,7 +35,7 @@ async function atOnce(t: Test, workloads: readonly Workload[]): Promise<Concurre
     }
     t.ok(r.runIds.length > 0, `${r.label} recorded a run in the shared state folder`);
     t.comment(
-      `${r.label}: exit ${r.code ?? r.signal ?? '?'} in ${seconds(r.durationMs)}, run ${r.runIds.join(' ')}, ${r.netns.length} namespaces${r.processGroups.length > 0 ? `, guest group ${r.processGroups.join(' ')}` : ''}${r.resultsFolders.map((f) => `, run folder ${basename(f)}`).join('')}`,
+      `${r.label}: exit ${r.code ?? r.signal ?? '?'} in ${seconds(r.durationMs)}, run ${r.runIds.join(' ')}, ${r.processGroups.length > 0 && r.netns.length === 0 ? 'namespaces inside its guest' : `${r.netns.length} namespaces`}${r.processGroups.length > 0 ? `, guest group ${r.processGroups.join(' ')}` : ''}${r.resultsFolders.map((f) => `, run folder ${basename(f)}`).join('')}`,
     );
   }
   t.same(result.failures, [], 'every run succeeded');
