@@ -15,6 +15,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNetnsName } from '../../harness/lifecycle/names.js';
+import { seeded } from '../../harness/measure/stats.js';
 import { netnsList, ROOT, rootLinks } from '../fixtures/host.js';
 
 export type Phase = 'setup' | 'measure' | 'teardown';
@@ -149,18 +150,6 @@ export interface KillOutcome {
   leaks: Leftovers;
   cleanExit: number | null | undefined;
   stderrTail: string[];
-}
-
-/** A small seeded generator (mulberry32), so a schedule can be replayed from its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface PlannedKill {
