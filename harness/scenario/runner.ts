@@ -77,9 +77,16 @@ async function runCase(
         }));
       }
       const results: MeasurementResult[] = [];
-      for (const m of planned.spec.measure) {
-        phase(`${measurementId(m)}${of}`);
-        results.push(await runMeasurement(run, topology, m));
+      try {
+        for (const m of planned.spec.measure) {
+          phase(`${measurementId(m)}${of}`);
+          results.push(await runMeasurement(run, topology, m));
+        }
+      } catch (e) {
+        // Gone now, not at the run's end: the next case builds namespaces of the same names.
+        phase(`teardown${of}`);
+        await topology.destroy().catch(() => undefined);
+        throw e;
       }
       repetitions.push(results);
       phase(`teardown${of}`);

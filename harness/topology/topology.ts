@@ -268,12 +268,13 @@ export class Topology {
 
   /** Removes the topology now rather than at the end of the run. */
   async destroy(): Promise<void> {
-    this.#dropTeardown();
     await deleteNetns(
       [...this.resolved.hosts, ...this.resolved.switches.map((s) => s.name)].map((n) =>
         this.run.netns(n),
       ),
     );
+    // Only once they are gone: should the deletion fail, the run's teardown tries again.
+    this.#dropTeardown();
   }
 
   #port(switchName: string, port: string | undefined): { bridge: string } {
