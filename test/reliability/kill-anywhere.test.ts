@@ -61,13 +61,13 @@ void t.test(
         stderr: o.stderrTail,
       });
       if (o.signal !== 'SIGKILL' && o.killed) {
-        t.equal(
-          o.exit.code,
-          o.signal === 'SIGINT' ? 130 : 143,
-          `${i + 1}: exit status says which signal`,
-          {
-            stderr: o.stderrTail,
-          },
+        // 130/143 from bondlab's own handling, or death by the signal itself when it landed
+        // after the run's handlers were gone (its teardown done): a shell reads both the same.
+        const status = o.signal === 'SIGINT' ? 130 : 143;
+        t.ok(
+          o.exit.code === status || o.exit.signal === o.signal,
+          `${i + 1}: the exit says ${o.signal} (${o.exit.code ?? o.exit.signal})`,
+          { stderr: o.stderrTail },
         );
       }
       if (o.signal === 'SIGKILL') t.equal(o.cleanExit, 0, `${i + 1}: bondlab clean succeeds`);
