@@ -57,7 +57,9 @@ export async function onKernels(
       choice,
       options.needsBonding === undefined ? {} : { needsBonding: options.needsBonding },
     );
-    io.err(`kernel: ${target.label} (${target.reason})`);
+    // Inside a guest the host has said where this runs; "host" here would only confuse.
+    if (process.env.BONDLAB_SHARE === undefined)
+      io.err(`kernel: ${target.label} (${target.reason})`);
     let status: number;
     if (target.kind === 'host') {
       status = await here();

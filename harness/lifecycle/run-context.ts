@@ -212,9 +212,9 @@ export class RunContext {
     const started = performance.now();
     if (steps > 0) this.log(`teardown: undoing ${steps} step${steps === 1 ? '' : 's'}`);
     const errors = await this.teardown.unwind(this.log);
-    if (steps > 0) {
+    if (errors.length > 0) {
       this.log(
-        `teardown: ${errors.length === 0 ? 'done' : `${errors.length} step(s) failed`} in ${Math.round(performance.now() - started)} ms`,
+        `teardown: ${errors.length} step(s) failed in ${Math.round(performance.now() - started)} ms`,
       );
     }
     this.#closed = true;
