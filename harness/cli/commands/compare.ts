@@ -20,9 +20,10 @@ export const compare: Command = {
     'compare BASE CAND [--thresholds FILE] [--markdown FILE] [--json FILE] [--html FILE] [--force]',
   description: [
     'BASE and CAND are run folders or their run.json. Per case and metric, the repetitions of the',
-    'two runs are tested (two-sided Mann-Whitney U); a metric regressed when the test is',
-    'significant (p < alpha) and its median moved the bad way beyond both its relative and its',
-    'absolute threshold. Too few repetitions to test give "inconclusive", never a regression.',
+    'two runs are tested (two-sided Mann-Whitney U), and the p-values of all metrics adjusted',
+    'together (Benjamini-Hochberg, q); a metric regressed when q < alpha and its median moved the',
+    'bad way beyond both its relative and its absolute threshold. Too few repetitions to test',
+    'give "inconclusive", never a regression.',
     `Default thresholds by unit (a change must exceed both; alpha ${DEFAULT_ALPHA} for all):`,
     ...defaultThresholdTable().map(
       ({ unit, thresholds: t }) =>
