@@ -13,14 +13,18 @@ export default defineScenario({
   summary: "the switch's uplink dies: miimon keeps the dead path, the ARP monitor fails over",
   sweep: { monitor: ['miimon', 'arp'] },
   build: ({ monitor }) => ({
+    // primary eth0: the fault must hit the active slave's path. Without it, the ARP monitor's
+    // first active slave was sometimes eth1 (its replies validated first), and the uplink failure
+    // behind eth0 then changed nothing (a shard of the README walk-through saw it).
     topology: uplinkPair(
       monitor === 'miimon'
-        ? { mode: 'active-backup', miimon: 100 }
+        ? { mode: 'active-backup', miimon: 100, primary: 'eth0' }
         : {
             mode: 'active-backup',
             arp_interval: 100,
             arp_ip_target: ['server'],
             arp_validate: 'all',
+            primary: 'eth0',
           },
     ),
     measure: [
