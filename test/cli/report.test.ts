@@ -122,7 +122,7 @@ void t.test('bad input: exit 2, the field named, nothing written', async (t) => 
   writeFileSync(fileOut, '');
   t.match(await capture(['report', run, '--out', fileOut]), {
     code: 2,
-    err: /--out: ".*a-file" is not allowed; expected a folder for the reports, and this is a file/,
+    err: /--out: ".*a-file" is not allowed; expected a folder to write results in \(made if missing\); .*a-file is a file/,
   });
 });
 

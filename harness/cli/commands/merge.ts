@@ -4,6 +4,7 @@ import { mergeRuns } from '../../results/merge.js';
 import { writeReportsBeside } from '../../results/reports.js';
 import { runFolder, writeAtomic } from '../../results/write.js';
 import type { Command } from '../command.js';
+import { expectOutputFolder } from '../out-option.js';
 
 export const merge: Command = {
   name: 'merge',
@@ -38,7 +39,7 @@ export const merge: Command = {
     if (positionals.length === 0) {
       throw new InputError('RUN', [], 'expected the run folders of the shards to merge');
     }
-    const outRoot = typeof values.out === 'string' ? values.out : 'results';
+    const outRoot = expectOutputFolder('--out', values.out ?? 'results');
     // Every part is read and checked before anything is written.
     const parts = positionals.map((path) => ({ path, run: readRunFile(path) }));
     const { run, warnings } = mergeRuns(parts, { force: values.force === true });

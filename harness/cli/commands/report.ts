@@ -1,19 +1,9 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../../errors.js';
 import { readRunFile, runFilePath } from '../../results/load.js';
 import type { Command } from '../command.js';
-
-/** `--out`: an existing folder, or a path where one can be made (not a file). */
-function checkOut(dir: string): void {
-  try {
-    if (!statSync(dir).isDirectory()) {
-      throw new InputError('--out', dir, 'expected a folder for the reports, and this is a file');
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-}
+import { expectOutputFolder } from '../out-option.js';
 
 export const report: Command = {
   name: 'report',
@@ -46,7 +36,7 @@ export const report: Command = {
     const out = typeof values.out === 'string' ? values.out : undefined;
     // Everything is read and checked before a folder is made or a file written.
     const run = readRunFile(path);
-    if (out !== undefined) checkOut(out);
+    if (out !== undefined) expectOutputFolder('--out', out);
     const folder = out ?? dirname(runFilePath(path));
     // Loaded when used: the HTML report brings Vega along.
     const { writeRunReports } = await import('../../report/write-reports.js');
